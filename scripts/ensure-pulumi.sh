@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Prints the directory holding a usable `pulumi` CLI, building it once if needed.
+# The pinned build lands in <cache>/pulumi-v<version>/bin, the layout the Automation
+# API expects for PulumiCommand.get({ root: <cache>/pulumi-v<version> }).
 #
 # Order: a `pulumi` on PATH that is recent enough; else a cached build of the
 # pinned release (outside the clone, because CI clones fresh on every run);
@@ -11,7 +13,7 @@ PINNED_VERSION="3.274.1"
 MIN_VERSION="3.181.0"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_root="${PULUMI_FLASHBACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-flashback}"
-cache_dir="$cache_root/pulumi-v$PINNED_VERSION"
+cache_dir="$cache_root/pulumi-v$PINNED_VERSION/bin"
 
 log() { printf '%s\n' "ensure-pulumi: $*" >&2; }
 
