@@ -1,0 +1,10 @@
+/**
+ * pulumi-flashback: Flashback AI LLM configurations as Pulumi resources, the
+ * client they use, and a local emulator of the Flashback API.
+ * @packageDocumentation
+ */
+export { AiLlmConfig, type AiLlmConfigArgs } from "./resource";
+export * from "./client";
+export * from "./schemas";
+export { startEmulator, DEFAULT_EMULATOR_TOKEN } from "./emulator";
+export type { EmulatorOptions, RunningEmulator, TokenSeed, RefreshTokenSeed } from "./emulator";

@@ -1,0 +1,355 @@
+import type { dynamic } from "@pulumi/pulumi";
+import { FlashbackClient, isFlashbackError, type FlashbackClientOptions } from "../client";
+import type { AiLlmConfiguration, CreateAiLlmRequest, UpdateAiLlmRequest } from "../schemas";
+import { checkInputs } from "./check";
+import { changedUpdatableFields, diffInputs } from "./diff";
+import type { AiLlmConfigInputs, AiLlmConfigOutputs, ValidationMode } from "./inputs";
+import { buildOutputs, compact, declaredInputs, repoNames } from "./outputs";
+import { resolveSettings, type ConfigLookup, type ProviderSettings } from "./settings";
+import { WorkspaceListCache, type WorkspaceListCacheOptions } from "./workspaceListCache";
+
+/** The client calls the provider makes; a {@link FlashbackClient} has them all. */
+export type FlashbackApi = Pick<
+  FlashbackClient,
+  "createAiLlm" | "listAiLlms" | "updateAiLlm" | "deleteAiLlm" | "validateAiLlm"
+>;
+
+/** How the provider gets its client; tests pass their own options through here. */
+export type ClientFactory = (settings: ProviderSettings) => FlashbackApi;
+
+/** Options of {@link AiLlmConfigProvider}. */
+export interface AiLlmConfigProviderOptions {
+  /** Builds the API client from the resolved settings. Default: a {@link FlashbackClient}. */
+  clientFactory?: ClientFactory;
+  /** Tuning of the shared workspace list. */
+  listCache?: WorkspaceListCacheOptions;
+  /** Where warnings go (the CLI shows the provider's stderr). Default: console.warn. */
+  warn?: (message: string) => void;
+}
+
+const defaultClientFactory: ClientFactory = (settings) =>
+  new FlashbackClient({
+    baseUrl: settings.apiUrl,
+    accessToken: settings.token,
+    refreshToken: settings.refreshToken,
+  } satisfies FlashbackClientOptions);
+
+/** A quoted resource name for messages: the configuration's name and where it lives. */
+function describe(inputs: { name?: unknown; workspaceId?: unknown }): string {
+  return `AI LLM configuration "${String(inputs.name)}" in workspace "${String(inputs.workspaceId)}"`;
+}
+
+/** Re-raises an API error with the resource named in front of the client's message. */
+function withContext(what: string, error: unknown): Error {
+  if (error instanceof Error) {
+    const wrapped = new Error(`${what}: ${error.message}`);
+    (wrapped as Error & { cause?: unknown }).cause = error;
+    return wrapped;
+  }
+  return new Error(`${what}: ${String(error)}`);
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return isFlashbackError(error) && error.code === code;
+}
+
+/**
+ * The dynamic provider behind `AiLlmConfig`: it turns the engine's calls into
+ * Flashback API calls. One instance serves a whole provider process: it is
+ * configured once, keeps one client (one connection pool) and one shared
+ * workspace list, and holds no per-resource state.
+ */
+export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfigInputs, AiLlmConfigOutputs> {
+  private client: FlashbackApi | undefined;
+  private configurationError: Error | undefined;
+  private readonly lists: WorkspaceListCache;
+  private readonly clientFactory: ClientFactory;
+  private readonly warn: (message: string) => void;
+
+  constructor(options: AiLlmConfigProviderOptions = {}) {
+    this.clientFactory = options.clientFactory ?? defaultClientFactory;
+    this.warn = options.warn ?? ((message) => console.warn(message));
+    this.lists = new WorkspaceListCache(
+      (workspaceId) => this.api().listAiLlms(workspaceId),
+      options.listCache,
+    );
+  }
+
+  /** Reads `flashback:*` stack configuration (or the environment) and builds the client. */
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    this.connect((key) => req.config.get(key));
+  }
+
+  /** Validates inputs without calling the API, so bad input fails at preview. */
+  async check(
+    _olds: AiLlmConfigInputs,
+    news: AiLlmConfigInputs,
+  ): Promise<dynamic.CheckResult<AiLlmConfigInputs>> {
+    const failures = checkInputs(news);
+    return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
+  }
+
+  /** Workspace change replaces; name, type, endpoint and credentials update in place. */
+  async diff(_id: string, olds: AiLlmConfigOutputs, news: AiLlmConfigInputs): Promise<dynamic.DiffResult> {
+    return diffInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+  }
+
+  /**
+   * Creates the configuration. A lost response is resolved by looking the name up
+   * (names are unique per workspace), so it leaves neither a duplicate nor an orphan;
+   * with `adoptExisting`, a configuration of the same name is taken over instead.
+   */
+  async create(inputs: AiLlmConfigInputs): Promise<dynamic.CreateResult<AiLlmConfigOutputs>> {
+    const what = describe(inputs);
+    const { id, adopted } = await this.createOrAdopt(inputs);
+    this.lists.invalidate(inputs.workspaceId);
+    const validation = await this.validateOrUndo(id, inputs, adopted ? "keep" : "delete");
+    const sentAfter = Date.now();
+    let live: AiLlmConfiguration | undefined;
+    try {
+      live = (await this.lists.listSentAfter(inputs.workspaceId, sentAfter)).find((c) => c.id === id);
+    } catch {
+      // The configuration exists; its computed fields arrive with the next refresh.
+      this.warn(`warning: ${what} was created, but reading back its details failed`);
+    }
+    return { id, outs: buildOutputs(id, inputs, live, validation) };
+  }
+
+  /** Sends only the changed fields, then returns the complete outputs. */
+  async update(
+    id: string,
+    olds: AiLlmConfigOutputs,
+    news: AiLlmConfigInputs,
+  ): Promise<dynamic.UpdateResult<AiLlmConfigOutputs>> {
+    const what = describe(news);
+    const oldBag = olds as unknown as Record<string, unknown>;
+    const fields = changedUpdatableFields(oldBag, news as unknown as Record<string, unknown>);
+    if (fields.length > 0) {
+      const body: UpdateAiLlmRequest = {};
+      for (const field of fields) {
+        // A removed key is sent as "" so Flashback drops the stored one.
+        (body as Record<string, unknown>)[field] = field === "key" ? (news.key ?? "") : news[field];
+      }
+      try {
+        await this.api().updateAiLlm(id, body);
+      } catch (error) {
+        if (hasCode(error, "NOT_FOUND")) {
+          throw new Error(
+            `${what} (id ${id}) no longer exists in Flashback. Run \`pulumi refresh\` to drop it from ` +
+              "the state, then `pulumi up` to create it again.",
+          );
+        }
+        throw withContext(`updating ${what} failed`, error);
+      }
+      this.lists.invalidate(news.workspaceId);
+    }
+    const credentialsChanged = fields.some((f) => f !== "name");
+    const validation =
+      credentialsChanged || olds.validated === undefined
+        ? await this.validateOrUndo(id, news, "keep")
+        : { validated: olds.validated, validationMessage: olds.validationMessage };
+    const outs = buildOutputs(id, news, undefined, {
+      orgId: olds.orgId,
+      createdAt: olds.createdAt,
+      repos: olds.repos,
+      ...(validation ?? {}),
+    });
+    return { outs };
+  }
+
+  /**
+   * Reads the live configuration by listing its workspace (there is no
+   * single-item read). Gone: an empty id, so the engine drops it. Changed:
+   * the live values come back as outputs and inputs, so refresh shows the drift
+   * and the next `pulumi up` puts the declared values back.
+   */
+  async read(id: string, props?: AiLlmConfigOutputs): Promise<dynamic.ReadResult<AiLlmConfigOutputs>> {
+    const state = (props ?? {}) as Partial<AiLlmConfigOutputs>;
+    let configurations: AiLlmConfiguration[];
+    try {
+      configurations = state.workspaceId
+        ? await this.lists.list(state.workspaceId)
+        : await this.api().listAiLlms();
+    } catch (error) {
+      throw withContext(`reading ${describe(state)} (id ${id}) failed`, error);
+    }
+    const live = configurations.find((c) => c.id === id);
+    if (!live) return { id: "" };
+    const inputs = compact({
+      ...declaredInputs(state as Record<string, unknown>),
+      name: live.name,
+      aiType: live.aiType,
+      endpoint: live.endpoint,
+      workspaceId: live.workspaceId,
+    }) as AiLlmConfigInputs;
+    const props_ = buildOutputs(id, inputs, live, {
+      validated: state.validated,
+      validationMessage: state.validationMessage,
+    });
+    return { id, props: props_, inputs: inputs as AiLlmConfigOutputs };
+  }
+
+  /** Deletes the configuration; already gone is success, in use names the repositories. */
+  async delete(id: string, props: AiLlmConfigOutputs): Promise<void> {
+    const what = describe(props);
+    try {
+      await this.api().deleteAiLlm(id);
+    } catch (error) {
+      if (hasCode(error, "NOT_FOUND")) return;
+      if (hasCode(error, "FORBIDDEN")) throw await this.explainRefusedDelete(id, props, error);
+      throw withContext(`deleting ${what} (id ${id}) failed`, error);
+    } finally {
+      if (props.workspaceId) this.lists.invalidate(props.workspaceId);
+    }
+  }
+
+  /** The client, or the configuration error that prevented building one. */
+  private api(): FlashbackApi {
+    if (this.configurationError) throw this.configurationError;
+    if (!this.client) this.connect(() => undefined);
+    return this.client as FlashbackApi;
+  }
+
+  private connect(config: ConfigLookup): void {
+    try {
+      this.client = this.clientFactory(resolveSettings(config));
+      this.configurationError = undefined;
+    } catch (error) {
+      // The host caches this provider even when configure throws, so remember why.
+      this.configurationError = error instanceof Error ? error : new Error(String(error));
+      throw this.configurationError;
+    }
+  }
+
+  private async createOrAdopt(inputs: AiLlmConfigInputs): Promise<{ id: string; adopted: boolean }> {
+    const what = describe(inputs);
+    const body: CreateAiLlmRequest = compact({
+      name: inputs.name,
+      aiType: inputs.aiType,
+      endpoint: inputs.endpoint,
+      key: inputs.key,
+      secret: inputs.secret,
+      workspaceId: inputs.workspaceId,
+    });
+    try {
+      return { id: (await this.api().createAiLlm(body)).aiLlmId, adopted: false };
+    } catch (error) {
+      if (hasCode(error, "OUTCOME_UNKNOWN")) return this.resolveLostCreate(inputs, body);
+      if (!hasCode(error, "BAD_REQUEST")) throw withContext(`creating ${what} failed`, error);
+      const existing = await this.findByName(inputs);
+      if (!existing) throw withContext(`creating ${what} failed`, error);
+      if (!inputs.adoptExisting) {
+        throw new Error(
+          `creating ${what} failed: a configuration with that name already exists (id ${existing.id}). ` +
+            "Set adoptExisting: true to bring it under Pulumi's management, or choose another name.",
+        );
+      }
+      try {
+        await this.api().updateAiLlm(existing.id, {
+          name: inputs.name,
+          aiType: inputs.aiType,
+          endpoint: inputs.endpoint,
+          secret: inputs.secret,
+          key: inputs.key ?? "",
+        });
+      } catch (updateError) {
+        throw withContext(`adopting ${what} (id ${existing.id}) failed`, updateError);
+      }
+      return { id: existing.id, adopted: true };
+    }
+  }
+
+  /**
+   * The create was sent but its answer was lost. Names are unique per workspace,
+   * so a configuration with our name and our settings is the one we made; none at
+   * all means the create was not applied and can be sent once more.
+   */
+  private async resolveLostCreate(
+    inputs: AiLlmConfigInputs,
+    body: CreateAiLlmRequest,
+  ): Promise<{ id: string; adopted: boolean }> {
+    const what = describe(inputs);
+    const existing = await this.findByName(inputs);
+    if (existing && existing.aiType === inputs.aiType && existing.endpoint === inputs.endpoint) {
+      return { id: existing.id, adopted: false };
+    }
+    if (existing) {
+      throw new Error(
+        `creating ${what} failed: its answer was lost, and the configuration now found under that name ` +
+          `(id ${existing.id}) has other settings. Set adoptExisting: true to take it over, or choose another name.`,
+      );
+    }
+    try {
+      return { id: (await this.api().createAiLlm(body)).aiLlmId, adopted: false };
+    } catch (error) {
+      throw withContext(`creating ${what} failed`, error);
+    }
+  }
+
+  private async findByName(inputs: AiLlmConfigInputs): Promise<AiLlmConfiguration | undefined> {
+    try {
+      const all = await this.api().listAiLlms(inputs.workspaceId);
+      return all.find((c) => c.name === inputs.name && c.workspaceId === inputs.workspaceId);
+    } catch (error) {
+      throw withContext(`looking up ${describe(inputs)} by name failed`, error);
+    }
+  }
+
+  /**
+   * Runs credential validation per the `validate` mode. With "require", a failed
+   * check fails the step; a configuration this step created is deleted again
+   * first, so that a failed create leaves nothing behind.
+   */
+  private async validateOrUndo(
+    id: string,
+    inputs: AiLlmConfigInputs,
+    onRequiredFailure: "delete" | "keep",
+  ): Promise<Pick<AiLlmConfigOutputs, "validated" | "validationMessage"> | undefined> {
+    const mode: ValidationMode = inputs.validate ?? "off";
+    if (mode === "off") return undefined;
+    const what = describe(inputs);
+    let result;
+    try {
+      result = await this.api().validateAiLlm(id);
+    } catch (error) {
+      throw withContext(`validating ${what} (id ${id}) failed`, error);
+    }
+    if (!result.success && mode === "require") {
+      let undone = "";
+      if (onRequiredFailure === "delete") {
+        await this.api()
+          .deleteAiLlm(id)
+          .then(() => this.lists.invalidate(inputs.workspaceId))
+          .catch(() => undefined);
+        undone = " The configuration was removed again, so nothing is left half-made.";
+      }
+      throw new Error(
+        `${what} failed credential validation: ${result.message}.${undone} Fix the secret, key or endpoint, ` +
+          'or set validate: "warn" to keep it anyway.',
+      );
+    }
+    if (!result.success) this.warn(`warning: ${what} failed credential validation: ${result.message}`);
+    return { validated: result.success, validationMessage: result.message };
+  }
+
+  private async explainRefusedDelete(id: string, props: AiLlmConfigOutputs, error: unknown): Promise<Error> {
+    const what = describe(props);
+    let repos = props.repos ?? [];
+    if (props.workspaceId) {
+      try {
+        this.lists.invalidate(props.workspaceId);
+        const live = (await this.lists.list(props.workspaceId)).find((c) => c.id === id);
+        repos = repoNames(live);
+      } catch {
+        // Fall back to the repositories recorded at the last refresh.
+      }
+    }
+    if (repos.length > 0) {
+      return new Error(
+        `cannot delete ${what} (id ${id}): it is in use by repositories ${repos.join(", ")}. ` +
+          "Detach it from those repositories in Flashback, then run the operation again.",
+      );
+    }
+    return withContext(`deleting ${what} (id ${id}) was refused`, error);
+  }
+}

@@ -1,0 +1,58 @@
+/** Where the provider finds the Flashback API and how it authenticates. */
+export interface ProviderSettings {
+  apiUrl: string;
+  token?: string;
+  refreshToken?: string;
+}
+
+/** Reads one configuration value; `undefined` when it is not set. */
+export type ConfigLookup = (key: string) => string | undefined;
+
+/** Raised when the API URL or the credentials are missing; the message names both ways to set them. */
+export class ProviderConfigurationError extends Error {
+  override readonly name = "ProviderConfigurationError";
+}
+
+const SETTINGS = {
+  apiUrl: { config: "flashback:apiUrl", env: "FLASHBACK_API_URL" },
+  token: { config: "flashback:token", env: "FLASHBACK_TOKEN" },
+  refreshToken: { config: "flashback:refreshToken", env: "FLASHBACK_REFRESH_TOKEN" },
+} as const;
+
+function pick(
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv,
+  setting: keyof typeof SETTINGS,
+): string | undefined {
+  const { config: configKey, env: envKey } = SETTINGS[setting];
+  const value = config(configKey) ?? env[envKey];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/**
+ * Resolves the provider's settings: stack configuration (namespace `flashback`)
+ * first, the environment second. Throws a {@link ProviderConfigurationError} that
+ * says how to set what is missing; never includes a credential in the message.
+ */
+export function resolveSettings(
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderSettings {
+  const apiUrl = pick(config, env, "apiUrl");
+  const token = pick(config, env, "token");
+  const refreshToken = pick(config, env, "refreshToken");
+  const missing: string[] = [];
+  if (apiUrl === undefined) {
+    missing.push(
+      "the Flashback API URL is not set: run `pulumi config set flashback:apiUrl <url>` or set FLASHBACK_API_URL",
+    );
+  }
+  if (token === undefined && refreshToken === undefined) {
+    missing.push(
+      "no Flashback credential is set: run `pulumi config set --secret flashback:token <access token>` " +
+        "(or `flashback:refreshToken`), or set FLASHBACK_TOKEN (or FLASHBACK_REFRESH_TOKEN)",
+    );
+  }
+  if (missing.length > 0) throw new ProviderConfigurationError(missing.join("; "));
+  return { apiUrl: apiUrl as string, token, refreshToken };
+}

@@ -1,0 +1,96 @@
+import type { AiLlmConfiguration } from "../schemas";
+
+/** Fetches every configuration of one workspace (one `GET /ai/llm?workspaceId=` call). */
+export type WorkspaceLister = (workspaceId: string) => Promise<AiLlmConfiguration[]>;
+
+/** Tuning of {@link WorkspaceListCache}. */
+export interface WorkspaceListCacheOptions {
+  /** How long a settled list may serve later reads. Default 10 s. */
+  ttlMs?: number;
+  /** How long a new list waits for more callers to join it before it is sent. Default 10 ms. */
+  gatherMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+interface Entry {
+  result: Promise<AiLlmConfiguration[]>;
+  /** When the request was sent; undefined while it is still gathering callers. */
+  sentAt?: number;
+  /** When the answer arrived; undefined while in flight. */
+  settledAt?: number;
+}
+
+/**
+ * Shares list results between the calls of one provider process.
+ *
+ * There is no single-item read in the API, so a refresh of N configurations
+ * would otherwise list the workspace N times (N requests of N items each).
+ * Callers join a request that is gathering or in flight, and a settled result is
+ * reused for a short while. That never hides a change made before the operation
+ * began: the engine starts a provider process per operation, so every list held
+ * here was fetched after the operation started. Writes made through this process
+ * call {@link invalidate}, and a caller that needs to see its own write asks
+ * {@link listSentAfter} for a list sent after it.
+ */
+export class WorkspaceListCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly gatherMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly lister: WorkspaceLister,
+    options: WorkspaceListCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 10_000;
+    this.gatherMs = options.gatherMs ?? 10;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The configurations of `workspaceId`, from a shared, recent or fresh list call. */
+  list(workspaceId: string): Promise<AiLlmConfiguration[]> {
+    const entry = this.entries.get(workspaceId);
+    if (entry && (entry.settledAt === undefined || this.now() - entry.settledAt < this.ttlMs)) {
+      return entry.result;
+    }
+    return this.start(workspaceId);
+  }
+
+  /** The configurations of `workspaceId` from a list call sent at or after `since` (epoch ms). */
+  listSentAfter(workspaceId: string, since: number): Promise<AiLlmConfiguration[]> {
+    const entry = this.entries.get(workspaceId);
+    if (entry && (entry.sentAt === undefined || entry.sentAt >= since)) {
+      return entry.result;
+    }
+    return this.start(workspaceId);
+  }
+
+  /** Forgets what is known of `workspaceId`, after this process changed it. */
+  invalidate(workspaceId: string): void {
+    this.entries.delete(workspaceId);
+  }
+
+  private start(workspaceId: string): Promise<AiLlmConfiguration[]> {
+    const entry: Entry = {} as Entry;
+    entry.result = this.delay().then(() => {
+      entry.sentAt = this.now();
+      return this.lister(workspaceId);
+    });
+    this.entries.set(workspaceId, entry);
+    entry.result.then(
+      () => {
+        entry.settledAt = this.now();
+      },
+      () => {
+        // A failed list must not be served to the next caller.
+        if (this.entries.get(workspaceId) === entry) this.entries.delete(workspaceId);
+      },
+    );
+    return entry.result;
+  }
+
+  private delay(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.gatherMs));
+  }
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { WorkspaceListCache } from "../../src/provider/workspaceListCache";
+import type { AiLlmConfiguration } from "../../src/schemas";
+
+function countingLister() {
+  const calls: string[] = [];
+  let version = 0;
+  const lister = async (workspaceId: string): Promise<AiLlmConfiguration[]> => {
+    calls.push(workspaceId);
+    version += 1;
+    return [
+      { id: `v${version}`, workspaceId, name: "n", aiType: "OPENAI", endpoint: "https://x" },
+    ] as AiLlmConfiguration[];
+  };
+  return { calls, lister };
+}
+
+describe("workspace list cache", () => {
+  it("coalesces concurrent lists of one workspace into one call", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 1 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => cache.list("ws-1")));
+    assert.equal(calls.length, 1);
+    assert.ok(results.every((r) => r[0].id === "v1"));
+  });
+
+  it("keeps workspaces apart", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 1 });
+    await Promise.all([cache.list("ws-1"), cache.list("ws-2"), cache.list("ws-1")]);
+    assert.deepEqual(calls.sort(), ["ws-1", "ws-2"]);
+  });
+
+  it("reuses a settled list within the ttl and fetches again after it", async () => {
+    let now = 1_000;
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 0, ttlMs: 100, now: () => now });
+    await cache.list("ws-1");
+    now += 50;
+    await cache.list("ws-1");
+    assert.equal(calls.length, 1);
+    now += 100;
+    assert.equal((await cache.list("ws-1"))[0].id, "v2");
+    assert.equal(calls.length, 2);
+  });
+
+  it("fetches again after a write invalidates the workspace", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 0 });
+    await cache.list("ws-1");
+    cache.invalidate("ws-1");
+    assert.equal((await cache.list("ws-1"))[0].id, "v2");
+    assert.equal(calls.length, 2);
+  });
+
+  it("serves listSentAfter only from a list sent after the given time", async () => {
+    let now = 1_000;
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 0, now: () => now });
+    await cache.list("ws-1");
+    assert.equal((await cache.listSentAfter("ws-1", 1_000))[0].id, "v1");
+    now = 2_000;
+    assert.equal((await cache.listSentAfter("ws-1", 1_500))[0].id, "v2");
+    assert.equal(calls.length, 2);
+  });
+
+  it("does not keep a failed list", async () => {
+    let fail = true;
+    const cache = new WorkspaceListCache(
+      async () => {
+        if (fail) throw new Error("boom");
+        return [];
+      },
+      { gatherMs: 0 },
+    );
+    await assert.rejects(cache.list("ws-1"), /boom/);
+    fail = false;
+    assert.deepEqual(await cache.list("ws-1"), []);
+  });
+});
