@@ -79,8 +79,8 @@ export class EngineStack {
     const pulumiHome = path.join(root, "pulumi-home");
     await Promise.all([stateDir, workDir, pulumiHome].map((d) => fs.mkdir(d, { recursive: true })));
     await linkPackages(workDir);
+    await installDynamicProviderPlugin(pulumiHome);
     const pulumiCommand = await PulumiCommand.get({ root: ensurePulumiRoot() });
-    const sdkDir = path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi");
     const env: Record<string, string> = {
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
       PULUMI_BACKEND_URL: `file://${stateDir}`,
@@ -88,8 +88,6 @@ export class EngineStack {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-      // The dynamic-provider plugin ships at the root of the @pulumi/pulumi package.
-      PATH: `${sdkDir}${path.delimiter}${process.env.PATH ?? ""}`,
       ...(options.env ?? {}),
     };
     const stack = await LocalWorkspace.createOrSelectStack(
@@ -218,5 +216,21 @@ async function linkPackages(workDir: string): Promise<void> {
     path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
     path.join(modules, "@pulumi", "pulumi"),
     "dir",
+  );
+}
+
+/**
+ * Installs the dynamic-provider plugin, which ships at the root of the
+ * @pulumi/pulumi package, into PULUMI_HOME's plugin folder. Found on PATH instead,
+ * it works too, but the CLI then warns about it on every operation.
+ */
+async function installDynamicProviderPlugin(pulumiHome: string): Promise<void> {
+  const sdkDir = path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi");
+  const version = JSON.parse(await fs.readFile(path.join(sdkDir, "package.json"), "utf8")).version;
+  const pluginDir = path.join(pulumiHome, "plugins", `resource-pulumi-nodejs-v${version}`);
+  await fs.mkdir(pluginDir, { recursive: true });
+  await fs.symlink(
+    path.join(sdkDir, "pulumi-resource-pulumi-nodejs"),
+    path.join(pluginDir, "pulumi-resource-pulumi-nodejs"),
   );
 }

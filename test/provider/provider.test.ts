@@ -264,7 +264,7 @@ describe("AiLlmConfigProvider against the emulator", function () {
 
     it("reads many configurations of one workspace with one list call", async () => {
       const creator = await configured();
-      const created = [];
+      const created: Awaited<ReturnType<AiLlmConfigProvider["create"]>>[] = [];
       for (let i = 0; i < 20; i++) created.push(await creator.create(inputs({ name: `cfg-${i}` })));
       await emulator.clearRequests();
       const reader = await configured();

@@ -1,0 +1,24 @@
+/**
+ * The Flashback API client: {@link FlashbackClient}, its options, its typed errors and the
+ * retry policy (exported so it can be reasoned about and tested on its own).
+ * @packageDocumentation
+ */
+export { FlashbackClient } from "./client";
+export type { AttemptEvent, FlashbackClientOptions } from "./options";
+export {
+  FlashbackError,
+  FlashbackBadRequestError,
+  FlashbackUnauthorizedError,
+  FlashbackForbiddenError,
+  FlashbackNotFoundError,
+  FlashbackRateLimitedError,
+  FlashbackServerError,
+  FlashbackNetworkError,
+  FlashbackTimeoutError,
+  FlashbackOutcomeUnknownError,
+  FlashbackBadResponseError,
+  isFlashbackError,
+} from "./errors";
+export type { FlashbackErrorCode, FlashbackErrorInit } from "./errors";
+export { shouldRetry, retryDelayMs, isSafeRequest, parseRetryAfterMs } from "./retry";
+export type { RetryDecisionInput, RetryDelayInput } from "./retry";
