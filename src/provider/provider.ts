@@ -32,7 +32,14 @@ const defaultClientFactory: ClientFactory = (settings) =>
     baseUrl: settings.apiUrl,
     accessToken: settings.token,
     refreshToken: settings.refreshToken,
+    requestTimeoutMs: settings.requestTimeoutMs,
   } satisfies FlashbackClientOptions);
+
+/** Longest time a lost create is looked for by name before it is sent again. */
+const LOST_CREATE_WINDOW_CAP_MS = 15_000;
+
+/** How many times a create whose answer keeps being lost is sent in all. */
+const MAX_LOST_CREATE_ROUNDS = 3;
 
 /** A quoted resource name for messages: the configuration's name and where it lives. */
 function describe(inputs: { name?: unknown; workspaceId?: unknown }): string {
@@ -61,6 +68,8 @@ function hasCode(error: unknown, code: string): boolean {
  */
 export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfigInputs, AiLlmConfigOutputs> {
   private client: FlashbackApi | undefined;
+  /** How long a create whose answer was lost may still land on the server. */
+  private lostCreateWindowMs = LOST_CREATE_WINDOW_CAP_MS;
   private configurationError: Error | undefined;
   private readonly lists: WorkspaceListCache;
   private readonly clientFactory: ClientFactory;
@@ -212,7 +221,9 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
 
   private connect(config: ConfigLookup): void {
     try {
-      this.client = this.clientFactory(resolveSettings(config));
+      const settings = resolveSettings(config);
+      this.client = this.clientFactory(settings);
+      this.lostCreateWindowMs = Math.min(2 * (settings.requestTimeoutMs ?? 30_000), LOST_CREATE_WINDOW_CAP_MS);
       this.configurationError = undefined;
     } catch (error) {
       // The host caches this provider even when configure throws, so remember why.
@@ -261,28 +272,50 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
 
   /**
    * The create was sent but its answer was lost. Names are unique per workspace,
-   * so a configuration with our name and our settings is the one we made; none at
-   * all means the create was not applied and can be sent once more.
+   * so a configuration with our name and our settings is the one we made. The
+   * request may still be in progress on the server (a timeout), so the name is
+   * looked up for a while before the create is sent again; a create sent again
+   * that collides with the first one gets a duplicate-name refusal, not a twin.
    */
   private async resolveLostCreate(
     inputs: AiLlmConfigInputs,
     body: CreateAiLlmRequest,
   ): Promise<{ id: string; adopted: boolean }> {
     const what = describe(inputs);
-    const existing = await this.findByName(inputs);
-    if (existing && existing.aiType === inputs.aiType && existing.endpoint === inputs.endpoint) {
-      return { id: existing.id, adopted: false };
+    for (let round = 1; ; round++) {
+      const existing = await this.waitForName(inputs);
+      if (existing && existing.aiType === inputs.aiType && existing.endpoint === inputs.endpoint) {
+        return { id: existing.id, adopted: false };
+      }
+      if (existing) {
+        throw new Error(
+          `creating ${what} failed: its answer was lost, and the configuration now found under that name ` +
+            `(id ${existing.id}) has other settings. Set adoptExisting: true to take it over, or choose another name.`,
+        );
+      }
+      try {
+        return { id: (await this.api().createAiLlm(body)).aiLlmId, adopted: false };
+      } catch (error) {
+        if (hasCode(error, "OUTCOME_UNKNOWN") && round < MAX_LOST_CREATE_ROUNDS) continue;
+        if (hasCode(error, "BAD_REQUEST")) {
+          // The first create landed after all, between our last look and this one.
+          const landed = await this.findByName(inputs);
+          if (landed && landed.aiType === inputs.aiType && landed.endpoint === inputs.endpoint) {
+            return { id: landed.id, adopted: false };
+          }
+        }
+        throw withContext(`creating ${what} failed`, error);
+      }
     }
-    if (existing) {
-      throw new Error(
-        `creating ${what} failed: its answer was lost, and the configuration now found under that name ` +
-          `(id ${existing.id}) has other settings. Set adoptExisting: true to take it over, or choose another name.`,
-      );
-    }
-    try {
-      return { id: (await this.api().createAiLlm(body)).aiLlmId, adopted: false };
-    } catch (error) {
-      throw withContext(`creating ${what} failed`, error);
+  }
+
+  /** Looks the name up, again and again for a while, until it appears or the window closes. */
+  private async waitForName(inputs: AiLlmConfigInputs): Promise<AiLlmConfiguration | undefined> {
+    const deadline = Date.now() + this.lostCreateWindowMs;
+    for (let pause = 250; ; pause = Math.min(pause * 2, 2_000)) {
+      const existing = await this.findByName(inputs);
+      if (existing || Date.now() + pause > deadline) return existing;
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 

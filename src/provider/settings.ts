@@ -3,6 +3,8 @@ export interface ProviderSettings {
   apiUrl: string;
   token?: string;
   refreshToken?: string;
+  /** Per-attempt timeout of API requests, when set; the client's default otherwise. */
+  requestTimeoutMs?: number;
 }
 
 /** Reads one configuration value; `undefined` when it is not set. */
@@ -17,6 +19,7 @@ const SETTINGS = {
   apiUrl: { config: "flashback:apiUrl", env: "FLASHBACK_API_URL" },
   token: { config: "flashback:token", env: "FLASHBACK_TOKEN" },
   refreshToken: { config: "flashback:refreshToken", env: "FLASHBACK_REFRESH_TOKEN" },
+  requestTimeoutMs: { config: "flashback:requestTimeoutMs", env: "FLASHBACK_REQUEST_TIMEOUT_MS" },
 } as const;
 
 function pick(
@@ -41,7 +44,14 @@ export function resolveSettings(
   const apiUrl = pick(config, env, "apiUrl");
   const token = pick(config, env, "token");
   const refreshToken = pick(config, env, "refreshToken");
+  const timeout = pick(config, env, "requestTimeoutMs");
   const missing: string[] = [];
+  const requestTimeoutMs = timeout === undefined ? undefined : Number(timeout);
+  if (requestTimeoutMs !== undefined && !(Number.isInteger(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    missing.push(
+      "flashback:requestTimeoutMs (FLASHBACK_REQUEST_TIMEOUT_MS) must be a whole number of milliseconds above 0",
+    );
+  }
   if (apiUrl === undefined) {
     missing.push(
       "the Flashback API URL is not set: run `pulumi config set flashback:apiUrl <url>` or set FLASHBACK_API_URL",
@@ -54,5 +64,5 @@ export function resolveSettings(
     );
   }
   if (missing.length > 0) throw new ProviderConfigurationError(missing.join("; "));
-  return { apiUrl: apiUrl as string, token, refreshToken };
+  return { apiUrl: apiUrl as string, token, refreshToken, requestTimeoutMs };
 }

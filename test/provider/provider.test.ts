@@ -35,7 +35,7 @@ describe("AiLlmConfigProvider against the emulator", function () {
           accessToken: settings.token,
           refreshToken: settings.refreshToken,
           retryBaseDelayMs: 5,
-          requestTimeoutMs: 2_000,
+          requestTimeoutMs: settings.requestTimeoutMs,
         });
         clients.push(client);
         return new Proxy(client, {
@@ -54,7 +54,11 @@ describe("AiLlmConfigProvider against the emulator", function () {
 
   async function configured(options?: { gatherMs?: number }): Promise<AiLlmConfigProvider> {
     const provider = newProvider(options);
-    const config: Record<string, string> = { "flashback:apiUrl": emulator.url, "flashback:token": TOKEN };
+    const config: Record<string, string> = {
+      "flashback:apiUrl": emulator.url,
+      "flashback:token": TOKEN,
+      "flashback:requestTimeoutMs": "1000",
+    };
     await provider.configure({ config: { get: (k) => config[k], require: (k) => config[k] } });
     return provider;
   }
@@ -203,6 +207,16 @@ describe("AiLlmConfigProvider against the emulator", function () {
         assert.equal(callsOf("createAiLlm").length, action === "drop-after" ? 1 : 2);
       });
     }
+
+    it("waits for a create that is slower than the client's timeout instead of making a twin", async () => {
+      const provider = await configured();
+      await emulator.fault({ method: "POST", pathPrefix: "/ai/llm", count: 1, action: "delay", delayMs: 2_500 });
+      const { id } = await provider.create(inputs());
+      const live = (await emulator.state()).aiLlms;
+      assert.equal(live.length, 1);
+      assert.equal(live[0].id, id);
+      assert.equal(callsOf("createAiLlm").length, 1, "found by name, not sent again");
+    });
 
     it("names the resource when the API refuses the create", async () => {
       const provider = await configured();
