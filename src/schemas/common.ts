@@ -30,9 +30,7 @@ export const httpUrlSchema = z
   .refine(isHttpUrl, { message: "must be an absolute http:// or https:// URL" });
 
 /** A string with at least one non-blank character. */
-export const nonBlankString = z
-  .string()
-  .refine((s) => s.trim().length > 0, { message: "must not be empty" });
+export const nonBlankString = z.string().refine((s) => s.trim().length > 0, { message: "must not be empty" });
 
 /**
  * The error envelope every AI LLM endpoint uses: `{success:false, message}`.

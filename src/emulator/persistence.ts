@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { aiTypeSchema, isHttpUrl } from "../schemas";
+import type { StoreSnapshot } from "./store";
+
+/** Format version written into the data file; a file with another version is refused. */
+export const DATA_FILE_VERSION = 1;
+
+/** Thrown at start when the data file exists but cannot be used; the file is left untouched. */
+export class DataFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataFileError";
+  }
+}
+
+const isoString = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: "must be an ISO date" });
+
+const recordSchema = z.object({
+  id: z.string().min(1),
+  orgId: z.string(),
+  workspaceId: z.string().min(1),
+  userId: z.string(),
+  name: z.string().min(1),
+  aiType: aiTypeSchema,
+  endpoint: z.string().refine(isHttpUrl, { message: "must be an absolute http(s) URL" }),
+  sealedKey: z.string().nullable(),
+  sealedSecret: z.string(),
+  createdAt: isoString,
+  seq: z.number().int().nonnegative(),
+  lastValidation: z.object({ success: z.boolean(), at: isoString }).nullable(),
+});
+
+const repoSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  aiLlmId: z.string().min(1),
+  createdAt: isoString,
+  seq: z.number().int().nonnegative(),
+});
+
+/** The data file: a versioned store snapshot. Credentials in it are sealed, never plain. */
+const dataFileSchema = z.object({
+  version: z.literal(DATA_FILE_VERSION),
+  nextSeq: z.number().int().positive(),
+  aiLlms: z.array(recordSchema),
+  repos: z.array(repoSchema),
+}) satisfies z.ZodType<StoreSnapshot & { version: number }>;
+
+/**
+ * Reads the data file. Returns undefined when it does not exist; throws {@link DataFileError}
+ * when it exists but is not a data file of this version, rather than starting empty and
+ * overwriting what someone meant to keep.
+ */
+export async function readDataFile(file: string): Promise<StoreSnapshot | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new DataFileError(`Cannot read emulator data file ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DataFileError(`Emulator data file ${file} is not valid JSON`);
+  }
+  const parsed = dataFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new DataFileError(
+      `Emulator data file ${file} is not a version ${DATA_FILE_VERSION} data file ` +
+        `(${first.path.join(".") || "root"}: ${first.message})`,
+    );
+  }
+  const { nextSeq, aiLlms, repos } = parsed.data;
+  return { nextSeq, aiLlms, repos };
+}
+
+/**
+ * Replaces `file` with `snapshot` so that a reader sees either the old or the new file,
+ * never a torn one: write a temporary file in the same directory, fsync it, rename it over
+ * the target, then fsync the directory so the rename itself survives a crash.
+ */
+export async function writeDataFileAtomic(file: string, snapshot: StoreSnapshot): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const text = `${JSON.stringify({ version: DATA_FILE_VERSION, ...snapshot }, null, 2)}\n`;
+  try {
+    // 0o600: the file holds sealed credentials, which other local users have no reason to read.
+    const handle = await fs.open(tmp, "wx", 0o600);
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/** Best effort: some platforms (Windows) cannot open a directory for fsync. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await fs.open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // The data is already in place; only its durability across a power loss is weaker.
+  }
+}
+
+/**
+ * Writes snapshots one after another, in the order they were taken, so a slow write
+ * cannot land after a newer one and roll the file back.
+ */
+export class DataFileWriter {
+  readonly file: string;
+  #queue: Promise<void> = Promise.resolve();
+
+  /** @param file - Path of the data file. */
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Queues `snapshot` for writing; resolves once it (and everything before it) is on disk. */
+  save(snapshot: StoreSnapshot): Promise<void> {
+    const write = this.#queue.then(() => writeDataFileAtomic(this.file, snapshot));
+    this.#queue = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves when every queued write has finished. */
+  async flush(): Promise<void> {
+    await this.#queue;
+  }
+}
