@@ -8,7 +8,7 @@ import type { RateLimiter } from "./rateLimit";
 import type { RequestLog } from "./requestLog";
 import { repoRefs } from "./routes";
 import type { AiLlmStore, ValidationOutcome } from "./store";
-import { isJsonObject, parseOrBadRequest } from "./validation";
+import { isJsonObject, isoDateString, parseOrBadRequest } from "./validation";
 
 /** Path prefix of the control API; the API itself never uses it. */
 export const CONTROL_PREFIX = "/_emulator";
@@ -44,10 +44,6 @@ export interface ControlRoute {
   handle(body: unknown, services: ControlServices): Promise<unknown> | unknown;
 }
 
-const isoDate = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: "must be an ISO 8601 date" });
-
 /** Body of `POST /_emulator/seed`; strict so a misspelt part is refused instead of ignored. */
 const seedSchema = z.strictObject({
   tokens: z.array(tokenSeedSchema).optional(),
@@ -58,7 +54,7 @@ const seedSchema = z.strictObject({
         id: z.string().min(1),
         name: z.string().min(1),
         aiLlmId: z.string().min(1),
-        createdAt: isoDate.optional(),
+        createdAt: isoDateString.optional(),
       }),
     )
     .optional(),

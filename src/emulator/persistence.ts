@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { aiTypeSchema, isHttpUrl } from "../schemas";
 import type { StoreSnapshot } from "./store";
+import { isoDateString } from "./validation";
 
 /** Format version written into the data file; a file with another version is refused. */
 export const DATA_FILE_VERSION = 1;
@@ -16,8 +17,6 @@ export class DataFileError extends Error {
   }
 }
 
-const isoString = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: "must be an ISO date" });
-
 const recordSchema = z.object({
   id: z.string().min(1),
   orgId: z.string(),
@@ -28,16 +27,16 @@ const recordSchema = z.object({
   endpoint: z.string().refine(isHttpUrl, { message: "must be an absolute http(s) URL" }),
   sealedKey: z.string().nullable(),
   sealedSecret: z.string(),
-  createdAt: isoString,
+  createdAt: isoDateString,
   seq: z.number().int().nonnegative(),
-  lastValidation: z.object({ success: z.boolean(), at: isoString }).nullable(),
+  lastValidation: z.object({ success: z.boolean(), at: isoDateString }).nullable(),
 });
 
 const repoSchema = z.object({
   id: z.string().min(1),
   name: z.string(),
   aiLlmId: z.string().min(1),
-  createdAt: isoString,
+  createdAt: isoDateString,
   seq: z.number().int().nonnegative(),
 });
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { badRequest, EmulatorHttpError } from "./errors";
 
 /** A zod issue, as `safeParse` reports it. */
@@ -71,3 +71,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** A string that `Date.parse` understands, as stored timestamps and seeded `createdAt` values must be. */
+export const isoDateString = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: "must be an ISO 8601 date" });
