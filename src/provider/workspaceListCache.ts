@@ -66,9 +66,13 @@ export class WorkspaceListCache {
     return this.start(workspaceId);
   }
 
-  /** Forgets what is known of `workspaceId`, after this process changed it. */
+  /**
+   * Forgets what is known of `workspaceId`, after this process changed it. A list
+   * still gathering callers is kept: it is sent after the write, so it sees it,
+   * and concurrent creates keep sharing it instead of each starting their own.
+   */
   invalidate(workspaceId: string): void {
-    this.entries.delete(workspaceId);
+    if (this.entries.get(workspaceId)?.sentAt !== undefined) this.entries.delete(workspaceId);
   }
 
   private start(workspaceId: string): Promise<AiLlmConfiguration[]> {

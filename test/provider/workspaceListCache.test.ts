@@ -53,6 +53,16 @@ describe("workspace list cache", () => {
     assert.equal(calls.length, 2);
   });
 
+  it("keeps a list that has not been sent yet when a write invalidates the workspace", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 20 });
+    const first = cache.list("ws-1");
+    cache.invalidate("ws-1");
+    const second = cache.listSentAfter("ws-1", Date.now());
+    assert.equal(await first, await second);
+    assert.equal(calls.length, 1);
+  });
+
   it("serves listSentAfter only from a list sent after the given time", async () => {
     let now = 1_000;
     const { calls, lister } = countingLister();
