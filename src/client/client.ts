@@ -427,6 +427,11 @@ export class FlashbackClient {
         `a body that does not match the expected shape (${sanitizeApiMessage(where, this.secrets(spec))})`,
       );
     }
+    const value = parsed.data as { message?: unknown };
+    if (spec.acceptUnsuccessful && typeof value.message === "string") {
+      // A failed validation embeds the provider's own error text, which may echo credentials.
+      value.message = sanitizeApiMessage(value.message, this.secrets(spec));
+    }
     return { ok: true, value: parsed.data };
   }
 

@@ -80,6 +80,36 @@ export async function readDataFile(file: string): Promise<StoreSnapshot | undefi
 }
 
 /**
+ * Deletes the temporary files that writers killed mid-write left beside `file`. A temp
+ * file names its writer's pid; one whose process is gone will never be renamed.
+ */
+export async function removeStaleTempFiles(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const prefix = `.${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
  * Replaces `file` with `snapshot` so that a reader sees either the old or the new file,
  * never a torn one: write a temporary file in the same directory, fsync it, rename it over
  * the target, then fsync the directory so the rename itself survives a crash.

@@ -24,7 +24,7 @@ import {
   tooManyRequests,
 } from "./errors";
 import { FaultQueue, type Fault } from "./faults";
-import { DataFileWriter, readDataFile } from "./persistence";
+import { DataFileWriter, readDataFile, removeStaleTempFiles } from "./persistence";
 import { RateLimiter } from "./rateLimit";
 import { RequestLog, type RequestLogEntry } from "./requestLog";
 import { Router } from "./router";
@@ -101,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const store = new AiLlmStore(new Sealer(resolveKey(options.encryptionKey).key));
   let writer: DataFileWriter | undefined;
   if (options.dataFile !== undefined) {
+    await removeStaleTempFiles(options.dataFile);
     const snapshot = await readDataFile(options.dataFile);
     if (snapshot) store.load(snapshot);
     writer = new DataFileWriter(options.dataFile);
@@ -157,6 +158,24 @@ class Emulator {
       });
     });
     this.#server.on("error", (error) => this.#write(`server error: ${error.message}`));
+    // Requests Node's parser refuses (huge headers, raw bytes in the path) never reach the
+    // handler; answer them with the same envelope as every other error.
+    this.#server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+      const body = JSON.stringify({
+        success: false,
+        message: tooLarge ? "Request headers are too large" : "Malformed HTTP request",
+      });
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    });
   }
 
   async listen(host: string, port: number): Promise<RunningEmulator> {

@@ -56,6 +56,15 @@ function withContext(what: string, error: unknown): Error {
   return new Error(`${what}: ${String(error)}`);
 }
 
+/** Replaces each of `values` (when long enough to be a credential) in `text` with "[redacted]". */
+function redactValues(text: string, values: Array<string | undefined>): string {
+  let result = text;
+  for (const value of values) {
+    if (value && value.length >= 4) result = result.split(value).join("[redacted]");
+  }
+  return result;
+}
+
 function hasCode(error: unknown, code: string): boolean {
   return isFlashbackError(error) && error.code === code;
 }
@@ -223,7 +232,10 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
     try {
       const settings = resolveSettings(config);
       this.client = this.clientFactory(settings);
-      this.lostCreateWindowMs = Math.min(2 * (settings.requestTimeoutMs ?? 30_000), LOST_CREATE_WINDOW_CAP_MS);
+      this.lostCreateWindowMs = Math.min(
+        2 * (settings.requestTimeoutMs ?? 30_000),
+        LOST_CREATE_WINDOW_CAP_MS,
+      );
       this.configurationError = undefined;
     } catch (error) {
       // The host caches this provider even when configure throws, so remember why.
@@ -347,6 +359,9 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
     } catch (error) {
       throw withContext(`validating ${what} (id ${id}) failed`, error);
     }
+    // The client removes the token; only the provider knows this resource's secret and key.
+    const message = redactValues(result.message, [inputs.secret, inputs.key]);
+    result = { ...result, message };
     if (!result.success && mode === "require") {
       let undone = "";
       if (onRequiredFailure === "delete") {

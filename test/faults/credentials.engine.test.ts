@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { AiLlmConfig } from "pulumi-flashback";
+import { installedPackage } from "../helpers/installedPackage";
 import { EmulatorHandle } from "../helpers/emulator";
 import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
+
+// The package as `npm install` puts it in a user's project (see installedPackage.ts).
+const { AiLlmConfig } = installedPackage();
 
 /*
  * Access tokens that live two seconds and a refresh token: a long `up` and a
@@ -52,7 +55,13 @@ describe("expiring credentials through the real engine", function () {
     });
     try {
       // Every create is slowed down so that the run outlives several access tokens.
-      await emulator.fault({ method: "POST", pathPrefix: "/ai/llm", action: "delay", delayMs: 300, count: COUNT });
+      await emulator.fault({
+        method: "POST",
+        pathPrefix: "/ai/llm",
+        action: "delay",
+        delayMs: 300,
+        count: COUNT,
+      });
       const started = Date.now();
       const up = await engine.up({ parallel: 2 });
       const upSeconds = (Date.now() - started) / 1000;

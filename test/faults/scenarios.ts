@@ -21,7 +21,9 @@ const WRITE_METHOD: Record<Phase, string> = { create: "POST", update: "PUT", del
 export const FAULT_SCENARIOS: FaultScenario[] = [
   {
     name: "429 with Retry-After on every third request",
-    faults: () => [{ pathPrefix: "/ai/llm", action: "status", status: 429, retryAfter: 1, everyNth: 3, count: 8 }],
+    faults: () => [
+      { pathPrefix: "/ai/llm", action: "status", status: 429, retryAfter: 1, everyNth: 3, count: 8 },
+    ],
   },
   {
     name: "bursts of 503 then 500",
@@ -48,7 +50,14 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   {
     name: "responses slower than the client's timeout",
     faults: (phase) => [
-      { method: WRITE_METHOD[phase], pathPrefix: "/ai/llm", action: "delay", delayMs: 3_000, everyNth: 4, count: 3 },
+      {
+        method: WRITE_METHOD[phase],
+        pathPrefix: "/ai/llm",
+        action: "delay",
+        delayMs: 3_000,
+        everyNth: 4,
+        count: 3,
+      },
     ],
     requestTimeoutMs: 1_500,
   },

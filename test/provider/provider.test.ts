@@ -210,7 +210,13 @@ describe("AiLlmConfigProvider against the emulator", function () {
 
     it("waits for a create that is slower than the client's timeout instead of making a twin", async () => {
       const provider = await configured();
-      await emulator.fault({ method: "POST", pathPrefix: "/ai/llm", count: 1, action: "delay", delayMs: 2_500 });
+      await emulator.fault({
+        method: "POST",
+        pathPrefix: "/ai/llm",
+        count: 1,
+        action: "delay",
+        delayMs: 2_500,
+      });
       const { id } = await provider.create(inputs());
       const live = (await emulator.state()).aiLlms;
       assert.equal(live.length, 1);
