@@ -5,8 +5,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
-import { AiLlmConfig } from "pulumi-flashback";
+import { installedPackage } from "../../test/helpers/installedPackage";
 import { TrivialResource } from "../../test/helpers/trivialResource";
+
+// The package as `npm install` puts it in a user's project (see installedPackage.ts).
+const { AiLlmConfig } = installedPackage();
 
 /** The workspace every benchmarked configuration lives in. */
 export const BENCH_WORKSPACE = "ws-bench";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AiType } from "../schemas";
 import { warnIfCredentialsNotSecret } from "./credentialWarning";
-import { providerShim } from "./providerShim";
+import { serializableProvider } from "./serializableProvider";
 
 /** The arguments of an {@link AiLlmConfig}. */
 export interface AiLlmConfigArgs {
@@ -101,7 +101,7 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
   constructor(name: string, args: AiLlmConfigArgs, opts?: pulumi.CustomResourceOptions) {
     warnIfCredentialsNotSecret();
     super(
-      providerShim,
+      serializableProvider(),
       name,
       {
         name: args.name,

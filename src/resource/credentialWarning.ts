@@ -2,7 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 
 const CREDENTIAL_KEYS = ["flashback:token", "flashback:refreshToken"] as const;
 
-let warned = false;
+/** The program runs already warned, keyed by the SDK's per-run store (one per `up` in an Automation API process). */
+const warnedRuns = new WeakSet<object>();
+const PROCESS_RUN = {};
+
+/** An object that stands for the current program run; the process itself where the SDK offers none. */
+function currentRun(): object {
+  try {
+    // Internal in 3.248; an inline Automation API program gets a fresh store per run.
+    const store = require("@pulumi/pulumi/runtime/state").getStore();
+    return typeof store === "object" && store !== null ? store : PROCESS_RUN;
+  } catch {
+    return PROCESS_RUN;
+  }
+}
 
 /**
  * The engine records the whole stack configuration as the inputs of the default
@@ -10,8 +23,9 @@ let warned = false;
  * file in plain text. Warns once per program run, naming the fix.
  */
 export function warnIfCredentialsNotSecret(): void {
-  if (warned) return;
-  warned = true;
+  const run = currentRun();
+  if (warnedRuns.has(run)) return;
+  warnedRuns.add(run);
   let isConfigSecret: ((key: string) => boolean) | undefined;
   try {
     // Not part of the typed surface in 3.248, hence the guarded lookup.

@@ -5,3 +5,4 @@
 export { AiLlmConfig } from "./aiLlmConfig";
 export type { AiLlmConfigArgs } from "./aiLlmConfig";
 export { providerShim } from "./providerShim";
+export { serializableProvider } from "./serializableProvider";

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { AiLlmConfig, type AiLlmConfigArgs } from "pulumi-flashback";
+import type { AiLlmConfigArgs } from "pulumi-flashback";
+import { installedPackage } from "../helpers/installedPackage";
 import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
 import { EmulatorHandle } from "../helpers/emulator";
+
+// The package as `npm install` puts it in a user's project (see installedPackage.ts).
+const { AiLlmConfig } = installedPackage();
 
 /*
  * AiLlmConfig end to end: the real pulumi CLI (through the Automation API) runs
@@ -110,6 +114,10 @@ describe("AiLlmConfig through the real Pulumi engine", function () {
     assert.equal(resource.outputs?.orgId, live[0].orgId);
     assert.equal(resource.outputs?.validated, true);
     assert.deepEqual(resource.outputs?.repos, []);
+    // Installed from npm, the provider is recorded as a bare require of the package.
+    const providerText = String(resource.inputs?.__provider);
+    assert.match(providerText, /require\("pulumi-flashback\/dist\/provider\/processProvider\.js"\)/);
+    assert.ok(providerText.length < 512, `__provider is ${providerText.length} bytes`);
     await assertNothingSecretWritten();
   });
 

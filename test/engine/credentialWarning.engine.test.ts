@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
-import { AiLlmConfig } from "pulumi-flashback";
+import { installedPackage } from "../helpers/installedPackage";
 import { EmulatorHandle } from "../helpers/emulator";
 import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
+
+// The package as `npm install` puts it in a user's project (see installedPackage.ts).
+const { AiLlmConfig } = installedPackage();
 
 /*
  * The engine records the stack configuration as the default dynamic provider's

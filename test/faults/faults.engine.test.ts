@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { AiLlmConfig } from "pulumi-flashback";
+import { installedPackage } from "../helpers/installedPackage";
 import type { RequestLogEntry } from "../../src/emulator";
 import { EmulatorHandle } from "../helpers/emulator";
 import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
 import { FAULT_SCENARIOS, type Phase } from "./scenarios";
+
+// The package as `npm install` puts it in a user's project (see installedPackage.ts).
+const { AiLlmConfig } = installedPackage();
 
 /*
  * `pulumi up` of 20 configurations, then a rename of all 20, then destroy, with

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { AiLlmConfig } from "pulumi-flashback";
+import { installedPackage } from "../helpers/installedPackage";
 import { EmulatorHandle } from "../helpers/emulator";
 import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
+
+// The package as `npm install` puts it in a user's project (see installedPackage.ts).
+const { AiLlmConfig } = installedPackage();
 
 /*
  * 100 configurations with --parallel 16 against an emulator that rate-limits

@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { promises as fs, mkdtempSync, mkdirSync, symlinkSync, existsSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { installedPackageDir } from "./installedPackage";
 import {
   LocalWorkspace,
   PulumiCommand,
@@ -206,12 +207,12 @@ export interface StateResource {
 
 /**
  * Makes `pulumi-flashback` and `@pulumi/pulumi` resolve from `workDir`, as they do
- * in a user's project after `npm install pulumi-flashback`.
+ * in a user's project after `npm install pulumi-flashback` (see installedPackage.ts).
  */
 async function linkPackages(workDir: string): Promise<void> {
   const modules = path.join(workDir, "node_modules");
   await fs.mkdir(path.join(modules, "@pulumi"), { recursive: true });
-  await fs.symlink(REPO_ROOT, path.join(modules, "pulumi-flashback"), "dir");
+  await fs.symlink(installedPackageDir(), path.join(modules, "pulumi-flashback"), "dir");
   await fs.symlink(
     path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
     path.join(modules, "@pulumi", "pulumi"),
