@@ -214,13 +214,15 @@ describe("emulator: control API", () => {
 });
 
 describe("emulator: lifecycle", () => {
+  // Bounds are loose on purpose: a loaded CI machine is slow, and the failure they catch
+  // (waiting for keep-alive or a delay to run out) takes 5 s or more.
   it("close() ends promptly even with an idle keep-alive connection open", async () => {
     const handle = await EmulatorHandle.start();
     assert.equal((await handle.api("GET", "/ai/llm")).status, 200);
     const url = handle.url;
     const started = Date.now();
     await handle.close();
-    assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 3_000, `close took ${Date.now() - started} ms`);
     await assert.rejects(fetch(`${url}/ai/llm`), TypeError);
   });
 
@@ -234,7 +236,7 @@ describe("emulator: lifecycle", () => {
     const started = Date.now();
     await handle.close();
     await closed;
-    assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 3_000, `close took ${Date.now() - started} ms`);
   });
 
   it("close() cuts a pending fault delay short, without applying the delayed operation", async () => {
@@ -247,7 +249,7 @@ describe("emulator: lifecycle", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = Date.now();
       await handle.close();
-      assert.ok(Date.now() - started < 1000);
+      assert.ok(Date.now() - started < 3_000);
       assert.ok((await pending) instanceof TypeError);
       assert.deepEqual(await fs.readdir(dir), [], "nothing was created after close()");
     } finally {
