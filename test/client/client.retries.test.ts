@@ -233,7 +233,9 @@ describe("FlashbackClient retries (scripted server)", () => {
       const started = Date.now();
       const error = await flashbackFailure(client.listAiLlms());
       const elapsed = Date.now() - started;
-      assert.equal(error.code, "SERVER_ERROR");
+      // Usually the next sleep would cross the deadline, so the last 503 is thrown; on a
+      // loaded machine the deadline may instead cut the attempt in flight (TIMEOUT).
+      assert.ok(["SERVER_ERROR", "TIMEOUT"].includes(error.code), error.code);
       assert.match(error.message, /deadline of 300 ms/);
       // No sleep starts past the deadline, but the attempt in flight may end a little after it
       // on a loaded machine; without the deadline the 1,000 retries would take 40 s.
