@@ -59,7 +59,12 @@ async function main(): Promise<void> {
     step(`Someone renames "Production OpenAI" in Flashback, outside Pulumi`);
     await api("PUT", `/ai/llm/${encodeURIComponent(openaiId)}`, { name: "Renamed by hand" });
     const listed = (await api("GET", `/ai/llm?workspaceId=${WORKSPACE}`)).aiLlms as { name: string }[];
-    console.log(`  Flashback now lists: ${listed.map((c) => JSON.stringify(c.name)).join(", ")}`);
+    console.log(
+      `  Flashback now lists: ${listed
+        .map((c) => JSON.stringify(c.name))
+        .sort()
+        .join(", ")}`,
+    );
 
     step("pulumi refresh: drift detection");
     await stack.refresh({ onOutput: print });
@@ -67,7 +72,12 @@ async function main(): Promise<void> {
     step("pulumi up: restore the declared state");
     await stack.up({ onOutput: print });
     const restored = (await api("GET", `/ai/llm?workspaceId=${WORKSPACE}`)).aiLlms as { name: string }[];
-    console.log(`  Flashback now lists: ${restored.map((c) => JSON.stringify(c.name)).join(", ")}`);
+    console.log(
+      `  Flashback now lists: ${restored
+        .map((c) => JSON.stringify(c.name))
+        .sort()
+        .join(", ")}`,
+    );
 
     step("pulumi destroy");
     await stack.destroy({ onOutput: print });

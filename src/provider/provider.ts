@@ -1,5 +1,6 @@
 import type { dynamic } from "@pulumi/pulumi";
 import { FlashbackClient, isFlashbackError, type FlashbackClientOptions } from "../client";
+import { redact } from "../client/redact";
 import type { AiLlmConfiguration, CreateAiLlmRequest, UpdateAiLlmRequest } from "../schemas";
 import { checkInputs } from "./check";
 import { changedUpdatableFields, diffInputs } from "./diff";
@@ -54,15 +55,6 @@ function withContext(what: string, error: unknown): Error {
     return wrapped;
   }
   return new Error(`${what}: ${String(error)}`);
-}
-
-/** Replaces each of `values` (when long enough to be a credential) in `text` with "[redacted]". */
-function redactValues(text: string, values: Array<string | undefined>): string {
-  let result = text;
-  for (const value of values) {
-    if (value && value.length >= 4) result = result.split(value).join("[redacted]");
-  }
-  return result;
 }
 
 function hasCode(error: unknown, code: string): boolean {
@@ -360,7 +352,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
       throw withContext(`validating ${what} (id ${id}) failed`, error);
     }
     // The client removes the token; only the provider knows this resource's secret and key.
-    const message = redactValues(result.message, [inputs.secret, inputs.key]);
+    const message = redact(result.message, [inputs.secret, inputs.key]);
     result = { ...result, message };
     if (!result.success && mode === "require") {
       let undone = "";
