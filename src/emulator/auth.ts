@@ -145,6 +145,15 @@ export class TokenRegistry {
     for (const seed of seeds) this.#refreshTokens.set(seed.refreshToken, toGrant(seed));
   }
 
+  /** Stops accepting these access or refresh tokens (start-up ones too, until the next reset). */
+  revoke(tokens: readonly string[]): void {
+    for (const token of tokens) {
+      this.#tokens.delete(token);
+      this.#refreshTokens.delete(token);
+      this.#issued.delete(token);
+    }
+  }
+
   /** Lifetime of access tokens issued from now on. */
   set accessTokenTtlSeconds(seconds: number) {
     this.#ttlSeconds = seconds;

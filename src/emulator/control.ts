@@ -59,6 +59,8 @@ const seedSchema = z.strictObject({
     )
     .optional(),
   unlinkRepos: z.array(z.string().min(1)).optional(),
+  /** Access or refresh tokens to stop accepting, as when a user rotates or revokes one. */
+  revokeTokens: z.array(z.string().min(1)).optional(),
   accessTokenTtlSeconds: z.number().positive().optional(),
   rateLimitPerSecond: z.number().int().positive().nullable().optional(),
 });
@@ -125,6 +127,7 @@ async function seed(body: unknown, services: ControlServices): Promise<unknown> 
   for (const repo of spec.repos ?? []) services.store.require(repo.aiLlmId);
   services.tokens.addTokens(spec.tokens ?? []);
   services.tokens.addRefreshTokens(spec.refreshTokens ?? []);
+  services.tokens.revoke(spec.revokeTokens ?? []);
   if (spec.accessTokenTtlSeconds !== undefined)
     services.tokens.accessTokenTtlSeconds = spec.accessTokenTtlSeconds;
   if (spec.rateLimitPerSecond !== undefined) services.rateLimiter.limit = spec.rateLimitPerSecond;

@@ -6,7 +6,14 @@ import { checkInputs } from "./check";
 import { changedUpdatableFields, diffInputs } from "./diff";
 import type { AiLlmConfigInputs, AiLlmConfigOutputs, ValidationMode } from "./inputs";
 import { buildOutputs, compact, declaredInputs, repoNames } from "./outputs";
-import { resolveSettings, type ConfigLookup, type ProviderSettings } from "./settings";
+import { CredentialFallbackApi } from "./credentialFallback";
+import {
+  credentialsFromConfig,
+  environmentFallback,
+  resolveSettings,
+  type ConfigLookup,
+  type ProviderSettings,
+} from "./settings";
 import { WorkspaceListCache, type WorkspaceListCacheOptions } from "./workspaceListCache";
 
 /** The client calls the provider makes; a {@link FlashbackClient} has them all. */
@@ -223,7 +230,14 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
   private connect(config: ConfigLookup): void {
     try {
       const settings = resolveSettings(config);
-      this.client = this.clientFactory(settings);
+      const fallback = environmentFallback(settings, config);
+      this.client = new CredentialFallbackApi(
+        [
+          { settings, source: credentialsFromConfig(config) ? "stack configuration" : "environment" },
+          ...(fallback ? [{ settings: fallback, source: "environment" as const }] : []),
+        ],
+        this.clientFactory,
+      );
       this.lostCreateWindowMs = Math.min(
         2 * (settings.requestTimeoutMs ?? 30_000),
         LOST_CREATE_WINDOW_CAP_MS,

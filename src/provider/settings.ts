@@ -66,3 +66,42 @@ export function resolveSettings(
   if (missing.length > 0) throw new ProviderConfigurationError(missing.join("; "));
   return { apiUrl: apiUrl as string, token, refreshToken, requestTimeoutMs };
 }
+
+function present(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** True when the stack configuration, not the environment, supplied a credential. */
+export function credentialsFromConfig(config: ConfigLookup): boolean {
+  return (
+    present(config(SETTINGS.token.config)) !== undefined ||
+    present(config(SETTINGS.refreshToken.config)) !== undefined
+  );
+}
+
+/**
+ * The environment's credentials, to try when Flashback rejects the ones from stack
+ * configuration; undefined when the environment has none or the same ones.
+ *
+ * Why: `pulumi refresh`, `pulumi destroy` and the `--refresh` variants configure the
+ * provider with the stack configuration recorded at the last `pulumi up`, not with the
+ * current one, so a token rotated in config since then never reaches them. The
+ * provider process does inherit the command's environment, so a current credential
+ * there can stand in. A set from the environment is taken whole: its own
+ * FLASHBACK_API_URL when given, the configured URL otherwise.
+ */
+export function environmentFallback(
+  primary: ProviderSettings,
+  config: ConfigLookup,
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderSettings | undefined {
+  if (!credentialsFromConfig(config)) return undefined;
+  const token = present(env[SETTINGS.token.env]);
+  const refreshToken = present(env[SETTINGS.refreshToken.env]);
+  if (token === undefined && refreshToken === undefined) return undefined;
+  const apiUrl = present(env[SETTINGS.apiUrl.env]) ?? primary.apiUrl;
+  if (token === primary.token && refreshToken === primary.refreshToken && apiUrl === primary.apiUrl) {
+    return undefined;
+  }
+  return { apiUrl, token, refreshToken, requestTimeoutMs: primary.requestTimeoutMs };
+}

@@ -64,7 +64,10 @@ ${exportOf("claudeId", "claude.aiLlmId")}
   const name = `flashback-${kind === "module" ? "esm" : "cjs"}`;
   return {
     "Pulumi.yaml": `name: ${name}\nruntime: nodejs\n`,
-    "package.json": projectPackageJson(name, { main: "index.js", ...(kind === "module" ? { type: "module" } : {}) }),
+    "package.json": projectPackageJson(name, {
+      main: "index.js",
+      ...(kind === "module" ? { type: "module" } : {}),
+    }),
     "index.js": program,
   };
 }
@@ -120,7 +123,10 @@ describe("real Pulumi projects through the pulumi CLI (packed package)", functio
         const openai = live.find((c) => c.name === "Production OpenAI");
         const claude = live.find((c) => c.name === "Claude");
         assert.ok(openai && claude);
-        assert.equal((await emulator.api("PUT", `/ai/llm/${openai.id}`, { name: "Renamed by hand" })).status, 200);
+        assert.equal(
+          (await emulator.api("PUT", `/ai/llm/${openai.id}`, { name: "Renamed by hand" })).status,
+          200,
+        );
         assert.equal((await emulator.api("DELETE", `/ai/llm/${claude.id}`)).status, 200);
 
         const refresh = await project.mustRun(["refresh", "--yes", "--diff"]);
@@ -131,7 +137,10 @@ describe("real Pulumi projects through the pulumi CLI (packed package)", functio
         await project.mustRun(["up", "--yes"]);
         const restored = (await emulator.state()).aiLlms;
         assert.deepEqual(restored.map((c) => c.name).sort(), ["Claude", "Production OpenAI"]);
-        assert.ok(restored.some((c) => c.id === openai.id), "the renamed configuration was updated in place");
+        assert.ok(
+          restored.some((c) => c.id === openai.id),
+          "the renamed configuration was updated in place",
+        );
         const preview = await project.run(["preview", "--expect-no-changes"]);
         assert.equal(preview.code, 0, preview.text);
       });

@@ -71,6 +71,23 @@ describe("emulator: control API", () => {
     );
   });
 
+  it("seed revokes access and refresh tokens, start-up ones included, and keeps the data", async () => {
+    const id = await createConfig(emu);
+    await emu.seed({ tokens: [{ token: "rotated-in", workspaces: "*" }] });
+    await emu.seed({ revokeTokens: [emu.token, "startup-refresh-9e2c"] });
+    assertError(await emu.api("GET", "/ai/llm"), 401, "Unknown access token");
+    const refreshed = await emu.request("POST", "/user/refresh", {
+      body: JSON.stringify({ refreshToken: "startup-refresh-9e2c" }),
+    });
+    assertError(refreshed, 401, "Unknown refresh token");
+    const listed = await emu.api("GET", "/ai/llm", undefined, "rotated-in");
+    assert.equal(listed.status, 200);
+    assert.deepEqual(
+      listed.body.aiLlms.map((c: { id: string }) => c.id),
+      [id],
+    );
+  });
+
   it("seed links repositories (shown in lists and state) and unlinks them", async () => {
     const a = await createConfig(emu);
     const b = await createConfig(emu);

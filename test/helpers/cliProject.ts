@@ -219,7 +219,10 @@ export class CliProject {
    * everything it started at once, as a CD runner's timeout or cancel does.
    */
   spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
-    const flags = ["--non-interactive", ...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stackName])];
+    const flags = [
+      "--non-interactive",
+      ...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stackName]),
+    ];
     // Flags go before a `--`, after which cobra reads everything as positional.
     const end = args.indexOf("--");
     const fullArgs = end < 0 ? [...args, ...flags] : [...args.slice(0, end), ...flags, ...args.slice(end)];
@@ -228,6 +231,31 @@ export class CliProject {
       env: { ...this.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
+    });
+  }
+
+  /**
+   * Runs a command other than pulumi (say, a bin of the installed package) in the project
+   * folder with the project's environment; resolves whatever the exit code. Its output
+   * joins {@link CliProject.output}.
+   */
+  runCommand(file: string, args: string[] = [], env: Record<string, string> = {}): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, args, {
+        cwd: this.dir,
+        env: { ...this.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const text = `${stdout}\n${stderr}`;
+        this.output.push(`$ ${path.basename(file)} ${args.join(" ")}\n${text}`);
+        resolve({ code, stdout, stderr, text });
+      });
     });
   }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolveSettings } from "../../src/provider/settings";
+import { credentialsFromConfig, environmentFallback, resolveSettings } from "../../src/provider/settings";
 
 const config = (values: Record<string, string>) => (key: string) => values[key];
 
@@ -50,5 +50,41 @@ describe("provider settings", () => {
       () => resolveSettings(config({ "flashback:token": "t-secret-value" }), {}),
       (error: Error) => !error.message.includes("t-secret-value") && /flashback:apiUrl/.test(error.message),
     );
+  });
+});
+
+describe("provider settings: the environment as a fallback credential", () => {
+  const configured = config({
+    "flashback:apiUrl": "https://config.example.com",
+    "flashback:token": "t-config",
+  });
+
+  it("offers the environment's token when config supplied a different one, with the configured URL", () => {
+    const primary = resolveSettings(configured, { FLASHBACK_TOKEN: "t-env" });
+    assert.deepEqual(environmentFallback(primary, configured, { FLASHBACK_TOKEN: "t-env" }), {
+      apiUrl: "https://config.example.com",
+      token: "t-env",
+      refreshToken: undefined,
+      requestTimeoutMs: undefined,
+    });
+  });
+
+  it("takes the environment's set whole: its own URL and refresh token", () => {
+    const env = { FLASHBACK_API_URL: "https://env.example.com", FLASHBACK_REFRESH_TOKEN: "r-env" };
+    const fallback = environmentFallback(resolveSettings(configured, env), configured, env);
+    assert.equal(fallback?.apiUrl, "https://env.example.com");
+    assert.equal(fallback?.refreshToken, "r-env");
+    assert.equal(fallback?.token, undefined);
+  });
+
+  it("offers nothing when the environment has no credential, the same one, or is already the source", () => {
+    assert.equal(environmentFallback(resolveSettings(configured, {}), configured, {}), undefined);
+    const same = { FLASHBACK_TOKEN: "t-config" };
+    assert.equal(environmentFallback(resolveSettings(configured, same), configured, same), undefined);
+    const envOnly = config({ "flashback:apiUrl": "https://config.example.com" });
+    const env = { FLASHBACK_TOKEN: "t-env" };
+    assert.equal(environmentFallback(resolveSettings(envOnly, env), envOnly, env), undefined);
+    assert.equal(credentialsFromConfig(envOnly), false);
+    assert.equal(credentialsFromConfig(configured), true);
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * The provider's API access across more than one set of credentials: the stack
+ * configuration's first, the environment's when Flashback rejects those.
+ * @packageDocumentation
+ */
+import { isFlashbackError, type FlashbackError } from "../client";
+import { createFlashbackError } from "../client/errors";
+import type { ClientFactory, FlashbackApi } from "./provider";
+import type { ProviderSettings } from "./settings";
+
+/** One set of credentials and where it came from, in the order they are tried. */
+export interface CredentialCandidate {
+  settings: ProviderSettings;
+  /** "stack configuration" or "environment", for messages. */
+  source: "stack configuration" | "environment";
+}
+
+/**
+ * Said when every credential was rejected. The engine configures `refresh`, `destroy`
+ * and the `--refresh` variants from the configuration recorded at the last `pulumi up`,
+ * which is the usual reason a credential rotated in config is not the one sent.
+ */
+const REJECTED_HINT =
+  "`pulumi refresh`, `pulumi destroy`, `pulumi preview --refresh` and `pulumi up --refresh` use the " +
+  "flashback:* values recorded by the last `pulumi up`, not ones set since. To use a new credential, " +
+  "run refresh or destroy with --run-program (they then read the current config), or set FLASHBACK_TOKEN " +
+  "(or FLASHBACK_REFRESH_TOKEN) in the command's environment (tried when the recorded one is rejected), " +
+  "or run `pulumi up` first. If the credential in config is itself out of date, set a current one with " +
+  "`pulumi config set --secret flashback:token <token>` (or flashback:refreshToken, which is renewed " +
+  "automatically and suits long-lived stacks)";
+
+/**
+ * A {@link FlashbackApi} that moves to the next credential candidate when the API
+ * answers 401 (which proves nothing was processed, so the call is simply sent again),
+ * and stays there for the rest of the process. Clients are built when first needed.
+ */
+export class CredentialFallbackApi implements FlashbackApi {
+  private index = 0;
+  private readonly clients: (FlashbackApi | undefined)[];
+
+  /**
+   * @param candidates - credential sets in the order to try them; at least one.
+   * @param factory - builds a client for one set.
+   */
+  constructor(
+    private readonly candidates: readonly CredentialCandidate[],
+    private readonly factory: ClientFactory,
+  ) {
+    if (candidates.length === 0) throw new Error("at least one credential candidate is required");
+    this.clients = candidates.map(() => undefined);
+  }
+
+  /** {@inheritDoc FlashbackClient.createAiLlm} */
+  createAiLlm: FlashbackApi["createAiLlm"] = (...args) => this.call((api) => api.createAiLlm(...args));
+  /** {@inheritDoc FlashbackClient.listAiLlms} */
+  listAiLlms: FlashbackApi["listAiLlms"] = (...args) => this.call((api) => api.listAiLlms(...args));
+  /** {@inheritDoc FlashbackClient.updateAiLlm} */
+  updateAiLlm: FlashbackApi["updateAiLlm"] = (...args) => this.call((api) => api.updateAiLlm(...args));
+  /** {@inheritDoc FlashbackClient.deleteAiLlm} */
+  deleteAiLlm: FlashbackApi["deleteAiLlm"] = (...args) => this.call((api) => api.deleteAiLlm(...args));
+  /** {@inheritDoc FlashbackClient.validateAiLlm} */
+  validateAiLlm: FlashbackApi["validateAiLlm"] = (...args) => this.call((api) => api.validateAiLlm(...args));
+
+  private async call<T>(send: (api: FlashbackApi) => Promise<T>): Promise<T> {
+    for (;;) {
+      const index = this.index;
+      try {
+        return await send(this.client(index));
+      } catch (error) {
+        if (!(isFlashbackError(error) && error.code === "UNAUTHORIZED")) throw error;
+        if (index + 1 >= this.candidates.length) throw this.rejected(error);
+        // Concurrent calls that failed on the same candidate advance it once.
+        if (this.index === index) this.index = index + 1;
+      }
+    }
+  }
+
+  private client(index: number): FlashbackApi {
+    let client = this.clients[index];
+    if (!client) {
+      client = this.factory(this.candidates[index].settings);
+      this.clients[index] = client;
+    }
+    return client;
+  }
+
+  /** The last 401, reworded to name what a Pulumi user sets and why a new value may not be seen. */
+  private rejected(error: FlashbackError): FlashbackError {
+    const tried = this.candidates.map((c) => describeCredential(c)).join(", then ");
+    let message = `Flashback API ${error.method} ${error.path} failed with ${error.status ?? 401}`;
+    if (error.apiMessage !== undefined) message += `: ${error.apiMessage}`;
+    message += `. Flashback rejected the credential from ${tried}. ${REJECTED_HINT}`;
+    return createFlashbackError("UNAUTHORIZED", {
+      message,
+      method: error.method,
+      path: error.path,
+      status: error.status,
+      apiMessage: error.apiMessage,
+    });
+  }
+}
+
+function describeCredential({ settings, source }: CredentialCandidate): string {
+  const names =
+    source === "environment"
+      ? [settings.token && "FLASHBACK_TOKEN", settings.refreshToken && "FLASHBACK_REFRESH_TOKEN"]
+      : [settings.token && "flashback:token", settings.refreshToken && "flashback:refreshToken"];
+  return `${names.filter(Boolean).join(" and ")} (${source})`;
+}
