@@ -45,6 +45,8 @@ const RULES: Record<string, FieldRule> = {
     v === undefined || v === null || typeof v === "boolean"
       ? undefined
       : "adoptExisting must be true or false; leave it out for false",
+  // Set by the resource class when another resource of the program declares the same configuration.
+  conflict: (v) => (v === undefined || v === null ? undefined : String(v)),
 };
 
 /**

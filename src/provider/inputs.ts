@@ -19,6 +19,8 @@ export interface AiLlmConfigInputs {
   workspaceId: string;
   validate?: ValidationMode;
   adoptExisting?: boolean;
+  /** Set by the resource class only when another resource of the program declares the same configuration. */
+  conflict?: string;
 }
 
 /** What the provider records in state: the inputs plus what Flashback computed. */
@@ -32,6 +34,8 @@ export interface AiLlmConfigOutputs extends AiLlmConfigInputs {
   validated?: boolean;
   /** Present when validation ran: Flashback's message about the check. */
   validationMessage?: string;
+  /** True when the create took over an existing configuration (adoptExisting) instead of making one. */
+  adopted?: boolean;
 }
 
 /** The fields Flashback can change in place with `PUT /ai/llm/{id}`. */

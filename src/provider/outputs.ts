@@ -47,5 +47,6 @@ export function buildOutputs(
     repos: live ? repoNames(live) : (extra.repos ?? []),
     validated: extra.validated,
     validationMessage: extra.validationMessage,
+    adopted: extra.adopted,
   });
 }

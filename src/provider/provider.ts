@@ -129,7 +129,13 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
       // The configuration exists; its computed fields arrive with the next refresh.
       this.warn(`warning: ${what} was created, but reading back its details failed`);
     }
-    return { id, outs: buildOutputs(id, inputs, live, validation) };
+    if (adopted) {
+      this.warn(
+        `warning: ${what} already existed (id ${id}) and was adopted, not created: this stack now manages ` +
+          "it, and deleting the resource deletes it for everyone who uses it",
+      );
+    }
+    return { id, outs: buildOutputs(id, inputs, live, { ...validation, adopted: adopted || undefined }) };
   }
 
   /** Sends only the changed fields, then returns the complete outputs. */
@@ -169,6 +175,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
       orgId: olds.orgId,
       createdAt: olds.createdAt,
       repos: olds.repos,
+      adopted: olds.adopted,
       ...(validation ?? {}),
     });
     return { outs };
@@ -202,6 +209,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
     const props_ = buildOutputs(id, inputs, live, {
       validated: state.validated,
       validationMessage: state.validationMessage,
+      adopted: state.adopted,
     });
     return { id, props: props_, inputs: inputs as AiLlmConfigOutputs };
   }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AiType } from "../schemas";
+import { claimConfiguration } from "./claims";
 import { warnIfCredentialsNotSecret } from "./credentialWarning";
 import { serializableProvider } from "./serializableProvider";
 
@@ -91,6 +92,8 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
   declare readonly validated: pulumi.Output<boolean | undefined>;
   /** When validation ran: Flashback's message about the check. */
   declare readonly validationMessage: pulumi.Output<string | undefined>;
+  /** True when the create took over an existing configuration (`adoptExisting`) instead of making one. */
+  declare readonly adopted: pulumi.Output<boolean | undefined>;
 
   /**
    * Declares a configuration.
@@ -112,6 +115,11 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
         workspaceId: args.workspaceId,
         validate: args.validate,
         adoptExisting: args.adoptExisting,
+        // Set only when another resource of this program declares the same configuration;
+        // the provider's check then fails, so the conflict shows at preview and nothing is written.
+        conflict: pulumi
+          .all([args.name, args.workspaceId])
+          .apply(([displayName, workspaceId]) => claimConfiguration(name, workspaceId, displayName)),
         // Outputs computed by the provider; seeded so that they exist as properties.
         aiLlmId: undefined,
         orgId: undefined,
@@ -119,6 +127,7 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
         repos: undefined,
         validated: undefined,
         validationMessage: undefined,
+        adopted: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secret", "key"] }),
       "flashback",

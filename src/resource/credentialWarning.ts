@@ -1,21 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { currentRun } from "./programRun";
 
 const CREDENTIAL_KEYS = ["flashback:token", "flashback:refreshToken"] as const;
 
-/** The program runs already warned, keyed by the SDK's per-run store (one per `up` in an Automation API process). */
+/** The program runs already warned (see {@link currentRun}). */
 const warnedRuns = new WeakSet<object>();
-const PROCESS_RUN = {};
-
-/** An object that stands for the current program run; the process itself where the SDK offers none. */
-function currentRun(): object {
-  try {
-    // Internal in 3.248; an inline Automation API program gets a fresh store per run.
-    const store = require("@pulumi/pulumi/runtime/state").getStore();
-    return typeof store === "object" && store !== null ? store : PROCESS_RUN;
-  } catch {
-    return PROCESS_RUN;
-  }
-}
 
 /**
  * The engine records the whole stack configuration as the inputs of the default

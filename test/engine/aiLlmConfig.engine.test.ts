@@ -291,8 +291,27 @@ describe("AiLlmConfig through the real Pulumi engine", function () {
     assert.equal(adopted[0].id, handMadeId);
     assert.equal(adopted[0].aiType, "ANTHROPIC", "updated to the declared state");
     assert.equal(up.outputs.adopted.value, handMadeId);
+    const state = (await engine.resourcesOfType()).find((r) => r.id === handMadeId);
+    assert.equal(state?.outputs?.adopted, true, "the state says it was adopted, not created");
+    assert.match(engine.output.join(""), /already existed \(id [^)]+\) and was adopted, not created/);
     await takeRequests();
     await assertNothingSecretWritten();
+  });
+
+  it("two resources declaring one name in one workspace fail before anything is written, naming both", async () => {
+    const before = await liveConfigs();
+    declared.twin = { ...declared.adopted, adoptExisting: true };
+    await takeRequests();
+    await assert.rejects(
+      engine.preview(),
+      /AiLlmConfig "twin" and AiLlmConfig "adopted" both declare the configuration "Made by hand" in workspace "ws-a"/,
+    );
+    await assert.rejects(engine.up(), /both declare the configuration "Made by hand"/);
+    delete declared.twin;
+    assert.deepEqual(await liveConfigs(), before, "nothing created, changed or deleted");
+    assert.equal(writes(await takeRequests()).length, 0);
+    const adoptedState = (await engine.resourcesOfType()).filter((r) => r.urn.endsWith("::adopted"));
+    assert.equal(adoptedState.length, 1, "the first resource is still managed");
   });
 
   it("destroy leaves the emulator empty", async () => {
