@@ -14,6 +14,7 @@ import {
   deleteAiLlmResponseSchema,
   errorEnvelopeSchema,
   listAiLlmsResponseSchema,
+  refreshRequestBody,
   refreshResponseSchema,
   updateAiLlmResponseSchema,
   validateAiLlmResponseSchema,
@@ -597,7 +598,7 @@ export class FlashbackClient {
     const spec: CallSpec<RefreshResponse> = {
       method: "POST",
       path: REFRESH_PATH,
-      body: { refreshToken },
+      body: refreshRequestBody(refreshToken),
       schema: refreshResponseSchema,
       redact: [refreshToken],
       authenticated: false,

@@ -77,7 +77,9 @@ export const apiRoutes: readonly ApiRoute[] = [
 function refresh(request: ApiRequest, services: ApiServices): ApiReply {
   const { refreshToken } = parseOrBadRequest(refreshRequestSchema, requireObject(request.body));
   services.checkRate(services.tokens.refreshPrincipal(refreshToken));
-  return { status: 200, body: { success: true, ...services.tokens.refresh(refreshToken) } };
+  const issued = services.tokens.refresh(refreshToken);
+  // Both names of the access token, as the official client's type describes the answer.
+  return { status: 200, body: { success: true, ...issued, token: issued.accessToken } };
 }
 
 async function createAiLlm(request: ApiRequest, services: ApiServices): Promise<ApiReply> {

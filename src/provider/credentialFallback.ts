@@ -32,7 +32,7 @@ const REJECTED_HINT =
 /**
  * A {@link FlashbackApi} that moves to the next credential candidate when the API
  * answers 401 (which proves nothing was processed, so the call is simply sent again),
- * and stays there for the rest of the process. Clients are built when first needed.
+ * and stays there for the rest of the process. Later candidates' clients are built when first needed.
  */
 export class CredentialFallbackApi implements FlashbackApi {
   private index = 0;
@@ -48,6 +48,9 @@ export class CredentialFallbackApi implements FlashbackApi {
   ) {
     if (candidates.length === 0) throw new Error("at least one credential candidate is required");
     this.clients = candidates.map(() => undefined);
+    // The first is built now, so that a setting the client refuses (say a token over plain
+    // http to a remote host) fails at configure, as it did before there were candidates.
+    this.client(0);
   }
 
   /** {@inheritDoc FlashbackClient.createAiLlm} */

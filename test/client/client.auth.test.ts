@@ -14,7 +14,7 @@ const unauthorized: Step = { status: 401, body: { success: false, message: "inva
 /** A refresh endpoint that hands out access-1, access-2, ... and rotates the refresh token each time. */
 function rotatingRefresh(options: { lifetimeMs?: number; delayMs?: number } = {}) {
   return (request: RecordedRequest, index: number): Step => {
-    const sent = (JSON.parse(request.body) as { refreshToken: string }).refreshToken;
+    const sent = (JSON.parse(request.body) as { refresh_token: string }).refresh_token;
     const expected = `refresh-${index}`;
     if (sent !== expected)
       return { status: 401, body: { success: false, message: `unknown refresh token ${sent}` } };
@@ -64,7 +64,28 @@ describe("FlashbackClient authentication (scripted server)", () => {
     const refresh = server.requests[0]!;
     assert.equal(refresh.headers.authorization, undefined);
     assert.equal(refresh.headers["content-type"], "application/json");
-    assert.deepEqual(JSON.parse(refresh.body), { refreshToken: "refresh-0" });
+    // The official client's field, and the documented one beside it.
+    assert.deepEqual(JSON.parse(refresh.body), { refresh_token: "refresh-0", refreshToken: "refresh-0" });
+  });
+
+  it("reads the new access token from `token` when the answer has no `accessToken`", async () => {
+    server = await startScriptedServer({
+      "POST /user/refresh": [{ status: 200, body: { success: true, token: "access-from-token" } }],
+      "GET /ai/llm": guarded((t) => t === "access-from-token"),
+    });
+    ({ client } = testClient(server.url, { accessToken: undefined, refreshToken: "refresh-0" }));
+    assert.deepEqual(await client.listAiLlms(), []);
+  });
+
+  it("refuses a successful refresh answer that carries no access token under either name", async () => {
+    server = await startScriptedServer({
+      "POST /user/refresh": [{ status: 200, body: { success: true, refreshToken: "r" } }],
+    });
+    ({ client } = testClient(server.url, { accessToken: undefined, refreshToken: "refresh-0" }));
+    await assert.rejects(client.listAiLlms(), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "BAD_RESPONSE");
+      return true;
+    });
   });
 
   it("on a 401 refreshes exactly once and resends, outside the retry budget", async () => {
@@ -159,6 +180,7 @@ describe("FlashbackClient authentication (scripted server)", () => {
     );
     // The rotated refresh token was used for the second exchange.
     assert.deepEqual(JSON.parse(server.requests.filter((r) => r.path === "/user/refresh")[1]!.body), {
+      refresh_token: "refresh-1",
       refreshToken: "refresh-1",
     });
   });

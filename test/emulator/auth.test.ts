@@ -63,6 +63,17 @@ describe("emulator: bearer auth and refresh", () => {
     assert.notEqual(again.accessToken, body.accessToken);
   });
 
+  it("POST /user/refresh accepts the official client's refresh_token and the documented refreshToken, and answers with both accessToken and token", async () => {
+    for (const body of [{ refresh_token: "refresh-all" }, { refreshToken: "refresh-all" }]) {
+      const res = await emu.api("POST", "/user/refresh", body, null);
+      assert.equal(res.status, 200, JSON.stringify(Object.keys(body)));
+      assert.match(res.body.accessToken, /^emu_at_/);
+      assert.equal(res.body.token, res.body.accessToken);
+      assert.equal((await emu.api("GET", "/ai/llm", undefined, res.body.accessToken)).status, 200);
+    }
+    assertError(await emu.api("POST", "/user/refresh", { refresh_token: "nope" }, null), 401);
+  });
+
   it("issued tokens inherit the refresh token's workspaces and identity", async () => {
     await createConfig(emu, { workspaceId: "ws-b" });
     const { accessToken } = refreshResponseSchema.parse(
@@ -85,7 +96,7 @@ describe("emulator: bearer auth and refresh", () => {
       401,
       "Unknown refresh token",
     );
-    assertError(await emu.api("POST", "/user/refresh", {}, null), 400, "refreshToken is required");
+    assertError(await emu.api("POST", "/user/refresh", {}, null), 400, "refresh_token is required");
     assertError(
       await emu.api("POST", "/user/refresh", { refreshToken: 5 }, null),
       400,
