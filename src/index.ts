@@ -3,7 +3,7 @@
  * client they use, and a local emulator of the Flashback API.
  * @packageDocumentation
  */
-export { AiLlmConfig, type AiLlmConfigArgs } from "./resource";
+export { AiLlmConfig, type AiLlmConfigArgs, FlashbackProvider, type FlashbackProviderArgs } from "./resource";
 export * from "./client";
 export * from "./schemas";
 export { startEmulator, DEFAULT_EMULATOR_TOKEN } from "./emulator";

@@ -11,8 +11,10 @@ import type { ProviderSettings } from "./settings";
 /** One set of credentials and where it came from, in the order they are tried. */
 export interface CredentialCandidate {
   settings: ProviderSettings;
-  /** "stack configuration" or "environment", for messages. */
-  source: "stack configuration" | "environment";
+  /** Where the set came from, for messages: the stack's config, the environment, or a `FlashbackProvider`'s arguments. */
+  source: "stack configuration" | "environment" | "FlashbackProvider";
+  /** The `FlashbackProvider`'s resource name, when that is the source. */
+  providerName?: string;
 }
 
 /**
@@ -28,6 +30,12 @@ const REJECTED_HINT =
   "or run `pulumi up` first. If the credential in config is itself out of date, set a current one with " +
   "`pulumi config set --secret flashback:token <token>` (or flashback:refreshToken, which is renewed " +
   "automatically and suits long-lived stacks)";
+
+/** Said when an explicit provider's credential was rejected: its arguments are recorded the same way. */
+const EXPLICIT_REJECTED_HINT =
+  "Check the token or refreshToken given to the FlashbackProvider. `pulumi refresh`, `pulumi destroy` and " +
+  "`--refresh` runs use the arguments recorded by the last `pulumi up`: after a rotation, run refresh or " +
+  "destroy with --run-program, or run `pulumi up` first";
 
 /**
  * A {@link FlashbackApi} that moves to the next credential candidate when the API
@@ -92,7 +100,8 @@ export class CredentialFallbackApi implements FlashbackApi {
     const tried = this.candidates.map((c) => describeCredential(c)).join(", then ");
     let message = `Flashback API ${error.method} ${error.path} failed with ${error.status ?? 401}`;
     if (error.apiMessage !== undefined) message += `: ${error.apiMessage}`;
-    message += `. Flashback rejected the credential from ${tried}. ${REJECTED_HINT}`;
+    const hint = this.candidates[0].source === "FlashbackProvider" ? EXPLICIT_REJECTED_HINT : REJECTED_HINT;
+    message += `. Flashback rejected the credential from ${tried}. ${hint}`;
     return createFlashbackError("UNAUTHORIZED", {
       message,
       method: error.method,
@@ -103,7 +112,11 @@ export class CredentialFallbackApi implements FlashbackApi {
   }
 }
 
-function describeCredential({ settings, source }: CredentialCandidate): string {
+function describeCredential({ settings, source, providerName }: CredentialCandidate): string {
+  if (source === "FlashbackProvider") {
+    const args = [settings.token && "token", settings.refreshToken && "refreshToken"].filter(Boolean);
+    return `${args.join(" and ")} of FlashbackProvider "${providerName}"`;
+  }
   const names =
     source === "environment"
       ? [settings.token && "FLASHBACK_TOKEN", settings.refreshToken && "FLASHBACK_REFRESH_TOKEN"]

@@ -6,10 +6,11 @@ import { checkInputs } from "./check";
 import { changedUpdatableFields, diffInputs } from "./diff";
 import type { AiLlmConfigInputs, AiLlmConfigOutputs, ValidationMode } from "./inputs";
 import { buildOutputs, compact, declaredInputs, repoNames } from "./outputs";
-import { CredentialFallbackApi } from "./credentialFallback";
+import { CredentialFallbackApi, type CredentialCandidate } from "./credentialFallback";
 import {
   credentialsFromConfig,
   environmentFallback,
+  EXPLICIT_PROVIDER_KEY,
   resolveSettings,
   type ConfigLookup,
   type ProviderSettings,
@@ -239,11 +240,12 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
     try {
       const settings = resolveSettings(config);
       const fallback = environmentFallback(settings, config);
+      const providerName = config(EXPLICIT_PROVIDER_KEY)?.trim() || undefined;
+      const primary: CredentialCandidate = providerName
+        ? { settings, source: "FlashbackProvider", providerName }
+        : { settings, source: credentialsFromConfig(config) ? "stack configuration" : "environment" };
       this.client = new CredentialFallbackApi(
-        [
-          { settings, source: credentialsFromConfig(config) ? "stack configuration" : "environment" },
-          ...(fallback ? [{ settings: fallback, source: "environment" as const }] : []),
-        ],
+        [primary, ...(fallback ? [{ settings: fallback, source: "environment" as const }] : [])],
         this.clientFactory,
       );
       this.lostCreateWindowMs = Math.min(

@@ -15,6 +15,15 @@ export class ProviderConfigurationError extends Error {
   override readonly name = "ProviderConfigurationError";
 }
 
+/**
+ * The configuration key an explicit `FlashbackProvider` sets to its own resource name.
+ * Its presence means the settings came from that provider's arguments, not from stack
+ * configuration: messages then name the provider's arguments, and the environment is
+ * not consulted (an explicit provider names one account; another account's token from
+ * the environment must never stand in for it).
+ */
+export const EXPLICIT_PROVIDER_KEY = "flashback:providerName";
+
 const SETTINGS = {
   apiUrl: { config: "flashback:apiUrl", env: "FLASHBACK_API_URL" },
   token: { config: "flashback:token", env: "FLASHBACK_TOKEN" },
@@ -41,6 +50,8 @@ export function resolveSettings(
   config: ConfigLookup,
   env: NodeJS.ProcessEnv = process.env,
 ): ProviderSettings {
+  const explicitProvider = present(config(EXPLICIT_PROVIDER_KEY));
+  if (explicitProvider !== undefined) return resolveExplicitSettings(explicitProvider, config);
   const apiUrl = pick(config, env, "apiUrl");
   const token = pick(config, env, "token");
   const refreshToken = pick(config, env, "refreshToken");
@@ -71,9 +82,31 @@ function present(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
+/** The settings of an explicit `FlashbackProvider`: its arguments only, messages naming them. */
+function resolveExplicitSettings(providerName: string, config: ConfigLookup): ProviderSettings {
+  const apiUrl = present(config(SETTINGS.apiUrl.config));
+  const token = present(config(SETTINGS.token.config));
+  const refreshToken = present(config(SETTINGS.refreshToken.config));
+  const timeout = present(config(SETTINGS.requestTimeoutMs.config));
+  const requestTimeoutMs = timeout === undefined ? undefined : Number(timeout);
+  const problems: string[] = [];
+  if (requestTimeoutMs !== undefined && !(Number.isInteger(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    problems.push("requestTimeoutMs must be a whole number of milliseconds above 0");
+  }
+  if (apiUrl === undefined) problems.push("apiUrl is not set: pass the Flashback API URL");
+  if (token === undefined && refreshToken === undefined) {
+    problems.push("no credential is set: pass token (an access token) or refreshToken");
+  }
+  if (problems.length > 0) {
+    throw new ProviderConfigurationError(`FlashbackProvider "${providerName}": ${problems.join("; ")}`);
+  }
+  return { apiUrl: apiUrl as string, token, refreshToken, requestTimeoutMs };
+}
+
 /** True when the stack configuration, not the environment, supplied a credential. */
 export function credentialsFromConfig(config: ConfigLookup): boolean {
   return (
+    present(config(EXPLICIT_PROVIDER_KEY)) !== undefined ||
     present(config(SETTINGS.token.config)) !== undefined ||
     present(config(SETTINGS.refreshToken.config)) !== undefined
   );
@@ -95,7 +128,8 @@ export function environmentFallback(
   config: ConfigLookup,
   env: NodeJS.ProcessEnv = process.env,
 ): ProviderSettings | undefined {
-  if (!credentialsFromConfig(config)) return undefined;
+  if (!credentialsFromConfig(config) || present(config(EXPLICIT_PROVIDER_KEY)) !== undefined)
+    return undefined;
   const token = present(env[SETTINGS.token.env]);
   const refreshToken = present(env[SETTINGS.refreshToken.env]);
   if (token === undefined && refreshToken === undefined) return undefined;

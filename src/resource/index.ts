@@ -4,5 +4,7 @@
  */
 export { AiLlmConfig } from "./aiLlmConfig";
 export type { AiLlmConfigArgs } from "./aiLlmConfig";
+export { FlashbackProvider } from "./flashbackProvider";
+export type { FlashbackProviderArgs } from "./flashbackProvider";
 export { providerShim } from "./providerShim";
 export { serializableProvider } from "./serializableProvider";

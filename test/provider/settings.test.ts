@@ -88,3 +88,43 @@ describe("provider settings: the environment as a fallback credential", () => {
     assert.equal(credentialsFromConfig(configured), true);
   });
 });
+
+describe("provider settings: an explicit FlashbackProvider", () => {
+  const explicit = (values: Record<string, string>) =>
+    config({ "flashback:providerName": "partner", ...values });
+
+  it("uses the provider's arguments and never the environment", () => {
+    const settings = resolveSettings(
+      explicit({ "flashback:apiUrl": "https://b.example.com", "flashback:token": "t-b" }),
+      {
+        FLASHBACK_API_URL: "https://env.example.com",
+        FLASHBACK_TOKEN: "t-env",
+      },
+    );
+    assert.deepEqual(settings, {
+      apiUrl: "https://b.example.com",
+      token: "t-b",
+      refreshToken: undefined,
+      requestTimeoutMs: undefined,
+    });
+    const lookup = explicit({ "flashback:apiUrl": "https://b.example.com", "flashback:token": "t-b" });
+    assert.equal(environmentFallback(settings, lookup, { FLASHBACK_TOKEN: "t-env" }), undefined);
+  });
+
+  it("names the provider and its arguments when one is missing, even with the environment set", () => {
+    assert.throws(
+      () =>
+        resolveSettings(explicit({}), {
+          FLASHBACK_API_URL: "https://env.example.com",
+          FLASHBACK_TOKEN: "t-env",
+        }),
+      (e: Error) => {
+        assert.match(e.message, /^FlashbackProvider "partner": /);
+        assert.match(e.message, /apiUrl is not set/);
+        assert.match(e.message, /no credential is set: pass token \(an access token\) or refreshToken/);
+        assert.doesNotMatch(e.message, /pulumi config set|FLASHBACK_/);
+        return true;
+      },
+    );
+  });
+});
