@@ -6,7 +6,16 @@
  * @packageDocumentation
  */
 import { AiLlmConfigProvider } from "./provider";
+import { withQuietFailures } from "./quietFailures";
 
-const processProvider = new AiLlmConfigProvider();
+const processProvider = withQuietFailures(new AiLlmConfigProvider(), [
+  "configure",
+  "check",
+  "diff",
+  "create",
+  "read",
+  "update",
+  "delete",
+]);
 
 export = processProvider;
