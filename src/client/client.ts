@@ -242,7 +242,7 @@ export class FlashbackClient {
         path: REFRESH_PATH,
         message:
           "Flashback API POST /user/refresh was not attempted: no refresh token is configured " +
-          "(set flashback:refreshToken or FLASHBACK_REFRESH_TOKEN)",
+          "(pass the refreshToken option)",
       });
     }
     await this.tokens.refresh(Date.now() + this.options.deadlineMs);
@@ -502,7 +502,8 @@ export class FlashbackClient {
         `Flashback API ${method} ${path} timed out: no complete answer within ${this.options.requestTimeoutMs} ms ` +
         `(requestTimeoutMs; ${failure.errorCode})`;
     } else {
-      message = `Flashback API ${method} ${path} failed: connection error (${failure.errorCode})`;
+      // The origin holds no credential (user info is refused at construction).
+      message = `Flashback API ${method} ${path} failed: connection error (${failure.errorCode}) reaching ${this.options.origin}`;
     }
     if (attempts > 1) message += ` (after ${attempts} attempts)`;
     if (note !== undefined) message += `; ${note}`;
@@ -520,13 +521,13 @@ export class FlashbackClient {
   private unauthorizedHint(): string {
     if (this.tokens.canRefresh) {
       return (
-        ". A freshly refreshed access token was rejected as well: check that flashback:refreshToken / " +
-        "FLASHBACK_REFRESH_TOKEN belongs to a user with access to this API"
+        ". A freshly refreshed access token was rejected as well: check that the refreshToken " +
+        "belongs to a user with access to this API"
       );
     }
     return (
-      ". The access token is missing, expired or unknown: set a valid one in flashback:token / FLASHBACK_TOKEN " +
-      "(or set flashback:refreshToken / FLASHBACK_REFRESH_TOKEN so it can be renewed)"
+      ". The access token is missing, expired or unknown: pass a valid accessToken " +
+      "(or a refreshToken, so that it can be renewed)"
     );
   }
 
@@ -633,9 +634,7 @@ export class FlashbackClient {
   private refreshRejected(status: number, apiMessage: string | undefined): FlashbackError {
     let message = `Flashback API POST ${REFRESH_PATH} failed with ${status}`;
     if (apiMessage !== undefined) message += `: ${apiMessage}`;
-    message +=
-      ". The refresh token was rejected (revoked, expired or unknown): set a valid one in flashback:refreshToken " +
-      "(pulumi config set --secret) or FLASHBACK_REFRESH_TOKEN";
+    message += ". The refresh token was rejected (revoked, expired or unknown): pass a valid refreshToken";
     return createFlashbackError("UNAUTHORIZED", {
       message,
       method: "POST",

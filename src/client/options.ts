@@ -27,10 +27,10 @@ export interface AttemptEvent {
 export interface FlashbackClientOptions {
   /** API root, e.g. `http://127.0.0.1:8787` or `https://backend.flashback.tech`; a path prefix is kept. */
   baseUrl: string;
-  /** A bearer access token (`flashback:token` / `FLASHBACK_TOKEN`). */
+  /** A bearer access token. */
   accessToken?: string;
   /**
-   * A refresh token (`flashback:refreshToken` / `FLASHBACK_REFRESH_TOKEN`), exchanged at
+   * A refresh token, exchanged at
    * `POST /user/refresh` when there is no access token, before expiry, and once on a 401.
    */
   refreshToken?: string;
@@ -173,8 +173,7 @@ export function resolveOptions(options: FlashbackClientOptions): ResolvedOptions
   const refreshToken = credential(options.refreshToken, "refreshToken");
   if (accessToken === undefined && refreshToken === undefined) {
     throw new Error(
-      "FlashbackClient: no credentials: set an access token (flashback:token / FLASHBACK_TOKEN) " +
-        "or a refresh token (flashback:refreshToken / FLASHBACK_REFRESH_TOKEN)",
+      "FlashbackClient: no credentials: pass accessToken (an access token) or refreshToken (a refresh token)",
     );
   }
   const requestTimeoutMs = numberOption(options, "requestTimeoutMs");

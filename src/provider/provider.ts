@@ -4,13 +4,14 @@ import { redact } from "../client/redact";
 import type { AiLlmConfiguration, CreateAiLlmRequest, UpdateAiLlmRequest } from "../schemas";
 import { checkInputs } from "./check";
 import { changedUpdatableFields, diffInputs } from "./diff";
-import type { AiLlmConfigInputs, AiLlmConfigOutputs, ValidationMode } from "./inputs";
+import { isUnknown, type AiLlmConfigInputs, type AiLlmConfigOutputs, type ValidationMode } from "./inputs";
 import { buildOutputs, compact, declaredInputs, repoNames } from "./outputs";
 import { CredentialFallbackApi, type CredentialCandidate } from "./credentialFallback";
 import {
   credentialsFromConfig,
   environmentFallback,
   EXPLICIT_PROVIDER_KEY,
+  ProviderConfigurationError,
   resolveSettings,
   type ConfigLookup,
   type ProviderSettings,
@@ -53,6 +54,28 @@ const MAX_LOST_CREATE_ROUNDS = 3;
 /** A quoted resource name for messages: the configuration's name and where it lives. */
 function describe(inputs: { name?: unknown; workspaceId?: unknown }): string {
   return `AI LLM configuration "${String(inputs.name)}" in workspace "${String(inputs.workspaceId)}"`;
+}
+
+/**
+ * A client construction error reworded for a Pulumi user: the client names its own
+ * options (`baseUrl`, `allowInsecureHttp`), which a Pulumi user never sets; they set
+ * `flashback:apiUrl` / `FLASHBACK_API_URL`, or a FlashbackProvider's `apiUrl`.
+ */
+function inPulumiTerms(error: unknown, providerName: string | undefined): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  if (!error.message.startsWith("FlashbackClient: ")) return error;
+  const urlSetting = providerName
+    ? `the apiUrl of FlashbackProvider "${providerName}"`
+    : "flashback:apiUrl (FLASHBACK_API_URL)";
+  const message = error.message
+    .slice("FlashbackClient: ".length)
+    .replace(/, or set allowInsecureHttp if this network is trusted/, "")
+    .replace(/an https:\/\/ baseUrl/, "an https:// URL")
+    .replace(/ is accepted without it only for/, " is accepted only for")
+    .replace(/\bbaseUrl\b/g, urlSetting);
+  const reworded = new ProviderConfigurationError(message);
+  (reworded as Error & { cause?: unknown }).cause = error;
+  return reworded;
 }
 
 /** Re-raises an API error with the resource named in front of the client's message. */
@@ -184,22 +207,51 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
 
   /**
    * Reads the live configuration by listing its workspace (there is no
-   * single-item read). Gone: an empty id, so the engine drops it. Changed:
-   * the live values come back as outputs and inputs, so refresh shows the drift
-   * and the next `pulumi up` puts the declared values back.
+   * single-item read).
+   *
+   * Two callers: a refresh of a configuration in the state, and `AiLlmConfig.get`.
+   * A refresh hands back the recorded outputs, which always hold `aiLlmId`; a get
+   * hands over only what the program gave it (`workspaceId`). For a refresh, gone
+   * means deleted outside Pulumi: an empty id, so the engine drops it; changed: the
+   * live values come back as outputs and inputs, so refresh shows the drift and the
+   * next `pulumi up` puts the declared values back. For a get, gone is an error
+   * (the engine would otherwise record an empty resource under the id).
    */
   async read(id: string, props?: AiLlmConfigOutputs): Promise<dynamic.ReadResult<AiLlmConfigOutputs>> {
     const state = (props ?? {}) as Partial<AiLlmConfigOutputs>;
+    const isGet = state.aiLlmId === undefined;
+    if (isGet) {
+      const workspaceId = state.workspaceId;
+      if (typeof workspaceId !== "string" || workspaceId.trim() === "") {
+        throw new Error(
+          `AiLlmConfig.get of configuration ${id}: workspaceId is required (Flashback lists ` +
+            'configurations per workspace): AiLlmConfig.get(name, id, { workspaceId: "..." })',
+        );
+      }
+      // Not known until deployment (a preview): nothing to look up yet.
+      if (isUnknown(workspaceId)) return { id, props: { aiLlmId: id } as AiLlmConfigOutputs };
+    }
     let configurations: AiLlmConfiguration[];
     try {
       configurations = state.workspaceId
         ? await this.lists.list(state.workspaceId)
         : await this.api().listAiLlms();
     } catch (error) {
-      throw withContext(`reading ${describe(state)} (id ${id}) failed`, error);
+      const what = isGet
+        ? `AI LLM configuration ${id} in workspace "${state.workspaceId}"`
+        : `${describe(state)} (id ${id})`;
+      throw withContext(`reading ${what} failed`, error);
     }
     const live = configurations.find((c) => c.id === id);
-    if (!live) return { id: "" };
+    if (!live) {
+      if (isGet) {
+        throw new Error(
+          `AiLlmConfig.get: the configuration ${id} was not found in workspace ${state.workspaceId}. ` +
+            "Check the id and the workspace (and that the credential in use can see that workspace).",
+        );
+      }
+      return { id: "" };
+    }
     const inputs = compact({
       ...declaredInputs(state as Record<string, unknown>),
       name: live.name,
@@ -255,7 +307,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
       this.configurationError = undefined;
     } catch (error) {
       // The host caches this provider even when configure throws, so remember why.
-      this.configurationError = error instanceof Error ? error : new Error(String(error));
+      this.configurationError = inPulumiTerms(error, config(EXPLICIT_PROVIDER_KEY)?.trim() || undefined);
       throw this.configurationError;
     }
   }

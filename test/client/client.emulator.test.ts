@@ -130,12 +130,12 @@ describe("FlashbackClient against the emulator", () => {
     assert.equal((await emu.state()).aiLlms.length, 1);
   });
 
-  it("401 on an unknown token, naming flashback:token", async () => {
+  it("401 on an unknown token, naming the accessToken option", async () => {
     const client = connect({ accessToken: "not-a-known-token" });
     const error = await flashbackFailure(client.listAiLlms());
     assert.ok(error instanceof FlashbackUnauthorizedError);
     assert.equal(error.status, 401);
-    assert.match(error.message, /flashback:token/);
+    assert.match(error.message, /pass a valid accessToken/);
     assert.ok(!error.message.includes("not-a-known-token"));
     assert.equal((await emu.requests()).length, 1);
   });
@@ -215,11 +215,11 @@ describe("FlashbackClient against the emulator", () => {
     );
   });
 
-  it("a rejected refresh token is UNAUTHORIZED naming flashback:refreshToken", async () => {
+  it("a rejected refresh token is UNAUTHORIZED naming the refreshToken option", async () => {
     const client = connect({ accessToken: undefined, refreshToken: "revoked-refresh-token" });
     const error = await flashbackFailure(client.listAiLlms());
     assert.ok(error instanceof FlashbackUnauthorizedError);
-    assert.match(error.message, /flashback:refreshToken/);
+    assert.match(error.message, /pass a valid refreshToken/);
     assert.ok(!error.message.includes("revoked-refresh-token"));
   });
 

@@ -61,10 +61,9 @@ describe("FlashbackClient construction", () => {
       assert.throws(
         () => new FlashbackClient({ baseUrl: "https://backend.flashback.tech", ...creds }),
         (e: Error) =>
-          /flashback:token/.test(e.message) &&
-          /FLASHBACK_TOKEN/.test(e.message) &&
-          /flashback:refreshToken/.test(e.message) &&
-          /FLASHBACK_REFRESH_TOKEN/.test(e.message),
+          /pass accessToken/.test(e.message) &&
+          /refreshToken/.test(e.message) &&
+          !/flashback:|FLASHBACK_/.test(e.message),
       );
     }
   });

@@ -200,6 +200,9 @@ describe("security: no bearer token over plain http to a remote host", () => {
       assert.ok(error instanceof Error, String(error));
       assert.match(error.message, /plain http/, "the message says why");
       assert.match(error.message, /10\.1\.2\.3/, "the message names the host");
+      // Through the provider, the message names what a Pulumi user sets, not client options.
+      assert.match(error.message, /flashback:apiUrl \(FLASHBACK_API_URL\)|use an https:\/\/ URL/);
+      assert.doesNotMatch(error.message, /allowInsecureHttp|baseUrl|FlashbackClient:/);
       for (const text of [error.message, String(error.stack), JSON.stringify(error)]) {
         for (const value of [TOKEN, REFRESH, SECRET])
           assert.ok(!text.includes(value), "a credential is in the error");
