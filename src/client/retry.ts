@@ -59,7 +59,7 @@ const TIMEOUT_ERROR_CODES: ReadonlySet<string> = new Set([
   "ETIMEDOUT",
 ]);
 
-/** What {@link shouldRetry} and {@link outcomeUnknown} decide on. */
+/** What {@link shouldRetry} and `outcomeUnknown` decide on. */
 export interface RetryDecisionInput {
   /** HTTP method, upper case. */
   method: string;
