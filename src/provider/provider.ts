@@ -444,7 +444,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
           'or set validate: "warn" to keep it anyway.',
       );
     }
-    if (!result.success) this.warn(`warning: ${what} failed credential validation: ${result.message}`);
+    // Not warned here: the resource warns on itself, where the CLI lists it under the resource.
     return { validated: result.success, validationMessage: result.message };
   }
 

@@ -95,43 +95,128 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
   /** True when the create took over an existing configuration (`adoptExisting`) instead of making one. */
   declare readonly adopted: pulumi.Output<boolean | undefined>;
 
+  /** The type token the resource registers with; `@pulumi/policy` matches classes by it. */
+  static readonly __pulumiType = "pulumi-nodejs:dynamic/flashback:AiLlmConfig";
+
+  /**
+   * True when `obj` is an `AiLlmConfig`, also one made by another copy of this package:
+   * the check compares the registered type token, as Pulumi's generated classes do.
+   */
+  static override isInstance(obj: unknown): obj is AiLlmConfig {
+    if (obj === undefined || obj === null) return false;
+    return (obj as Record<string, unknown>)["__pulumiType"] === AiLlmConfig.__pulumiType;
+  }
+
+  /**
+   * Reads an existing configuration into the stack without managing it: its outputs
+   * (`name`, `aiType`, `endpoint`, `orgId`, ...; never `secret` or `key`, which Flashback
+   * does not return) come from Flashback, and `pulumi destroy` leaves it alone.
+   * Fails when the workspace has no configuration with that id.
+   * @param name The Pulumi resource name.
+   * @param id The configuration's id in Flashback.
+   * @param state `workspaceId`: the workspace that holds it (the API lists per workspace).
+   * @param opts Pulumi resource options (`provider` for a `FlashbackProvider` account).
+   */
+  static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state: { workspaceId: pulumi.Input<string> },
+    opts?: pulumi.CustomResourceOptions,
+  ): AiLlmConfig {
+    return new AiLlmConfig(name, state as unknown as AiLlmConfigArgs, { ...opts, id });
+  }
+
   /**
    * Declares a configuration.
    * @param name The Pulumi resource name (not the Flashback display name).
    * @param args The configuration's settings.
-   * @param opts Pulumi resource options.
+   * @param opts Pulumi resource options. With `id` set, the resource reads an existing
+   *   configuration instead (see {@link AiLlmConfig.get}) and only `args.workspaceId` is used.
    */
   constructor(name: string, args: AiLlmConfigArgs, opts?: pulumi.CustomResourceOptions) {
     warnIfCredentialsNotSecret();
     super(
       serializableProvider(),
       name,
-      {
-        name: args.name,
-        aiType: args.aiType,
-        endpoint: args.endpoint,
-        secret: pulumi.secret(args.secret),
-        key: args.key === undefined ? undefined : pulumi.secret(args.key),
-        workspaceId: args.workspaceId,
-        validate: args.validate,
-        adoptExisting: args.adoptExisting,
-        // Set only when another resource of this program declares the same configuration;
-        // the provider's check then fails, so the conflict shows at preview and nothing is written.
-        conflict: pulumi
-          .all([args.name, args.workspaceId])
-          .apply(([displayName, workspaceId]) => claimConfiguration(name, workspaceId, displayName)),
-        // Outputs computed by the provider; seeded so that they exist as properties.
-        aiLlmId: undefined,
-        orgId: undefined,
-        createdAt: undefined,
-        repos: undefined,
-        validated: undefined,
-        validationMessage: undefined,
-        adopted: undefined,
-      },
+      opts?.id === undefined ? declaredProps(name, args) : readProps(name, args),
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secret", "key"] }),
       "flashback",
       "AiLlmConfig",
     );
+    if (opts?.id === undefined) reportFailedValidation(this);
   }
+}
+
+/**
+ * Warns on the resource itself (the provider process can only warn on the stack) while
+ * its last credential validation failed, each time the program runs: a reminder until
+ * the secret, key or endpoint is fixed. Only `validate: "warn"` keeps such a configuration.
+ */
+function reportFailedValidation(resource: AiLlmConfig): void {
+  pulumi.all([resource.validated, resource.validationMessage]).apply(([validated, message]) => {
+    if (validated === false) {
+      void pulumi.log.warn(
+        `failed credential validation at its last check: ${message ?? "no reason given"}`,
+        resource,
+      );
+    }
+  });
+}
+
+/** Outputs computed by the provider; seeded so that they exist as properties of the resource. */
+const COMPUTED_OUTPUTS = {
+  aiLlmId: undefined,
+  orgId: undefined,
+  createdAt: undefined,
+  repos: undefined,
+  validated: undefined,
+  validationMessage: undefined,
+  adopted: undefined,
+};
+
+/** What a managed (declared) configuration registers. */
+function declaredProps(name: string, args: AiLlmConfigArgs): pulumi.Inputs {
+  return {
+    name: args.name,
+    aiType: args.aiType,
+    endpoint: args.endpoint,
+    secret: pulumi.secret(args.secret),
+    key: args.key === undefined ? undefined : pulumi.secret(args.key),
+    workspaceId: args.workspaceId,
+    validate: args.validate,
+    adoptExisting: args.adoptExisting,
+    // Set only when another resource of this program declares the same configuration;
+    // the provider's check then fails, so the conflict shows at preview and nothing is written.
+    conflict: pulumi
+      .all([args.name, args.workspaceId])
+      .apply(([displayName, workspaceId]) => claimConfiguration(name, workspaceId, displayName)),
+    ...COMPUTED_OUTPUTS,
+  };
+}
+
+/**
+ * What a read (`AiLlmConfig.get`) sends the provider: the workspace to list and nothing
+ * else. It carries no `aiLlmId`, which every state the provider records has: that is how
+ * the provider's read tells a get (a missing id fails) from a refresh (a missing id was
+ * deleted outside Pulumi).
+ */
+function readProps(name: string, state: Partial<AiLlmConfigArgs> | undefined): pulumi.Inputs {
+  const workspaceId = state?.workspaceId;
+  if (workspaceId === undefined || workspaceId === null || workspaceId === "") {
+    throw new Error(
+      `AiLlmConfig.get("${name}", ...): workspaceId is required. Flashback lists configurations per ` +
+        'workspace, so pass the one that holds it: AiLlmConfig.get(name, id, { workspaceId: "..." }).',
+    );
+  }
+  return {
+    workspaceId,
+    name: undefined,
+    aiType: undefined,
+    endpoint: undefined,
+    secret: undefined,
+    key: undefined,
+    validate: undefined,
+    adoptExisting: undefined,
+    ...COMPUTED_OUTPUTS,
+  };
 }

@@ -107,3 +107,46 @@ describe("expected failures print one message and no stack trace", function () {
     }
   });
 });
+
+describe("warnings land on the resource they are about", function () {
+  this.timeout(180_000);
+
+  it('validate: "warn" with failing credentials warns under the resource, on up and on the next preview', async () => {
+    ensurePulumiRoot();
+    const emulator = await EmulatorHandle.start({ tokens: [{ token: TOKEN, workspaces: ["ws-w"] }] });
+    const engine = await EngineStack.create({
+      program: async () => {
+        new AiLlmConfig("warned", {
+          name: "warned",
+          aiType: "OPENAI",
+          endpoint: "https://api.openai.com/v1",
+          secret: "invalid-sk-warned",
+          workspaceId: "ws-w",
+          validate: "warn",
+        });
+      },
+      config: {
+        "flashback:apiUrl": { value: emulator.url },
+        "flashback:token": { value: TOKEN, secret: true },
+      },
+    });
+    try {
+      const under =
+        /AiLlmConfig \(warned\):\s+warning: failed credential validation at its last check: Validation failed/;
+      await engine.up();
+      assert.match(diagnostics(engine.output.join("")), under);
+      const before = engine.output.length;
+      await engine.preview();
+      assert.match(diagnostics(engine.output.slice(before).join("")), under);
+      assert.doesNotMatch(
+        engine.output.join(""),
+        /Stack \(flashback-test-dev\):\s+warning: .*credential validation/,
+      );
+      assert.ok(!engine.output.join("").includes("invalid-sk-warned"));
+      await engine.destroy();
+    } finally {
+      await engine.cleanup();
+      await emulator.close();
+    }
+  });
+});

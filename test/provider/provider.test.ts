@@ -151,14 +151,14 @@ describe("AiLlmConfigProvider against the emulator", function () {
       });
     });
 
-    it("with validate: warn, records a failed check and warns", async () => {
+    it("with validate: warn, records a failed check and leaves the warning to the resource", async () => {
       const provider = await configured();
       const { outs } = await provider.create(inputs({ secret: "invalid-secret", validate: "warn" }));
       assert.equal(outs?.validated, false);
       assert.match(String(outs?.validationMessage), /Validation failed/);
-      assert.equal(warnings.length, 1);
-      assert.match(warnings[0], /"cfg" in workspace "ws-1" failed credential validation/);
-      assert.ok(!warnings[0].includes("invalid-secret"));
+      assert.ok(!String(outs?.validationMessage).includes("invalid-secret"));
+      // The resource warns on itself (see the engine test); a provider warning would land on the stack.
+      assert.deepEqual(warnings, []);
     });
 
     it("with validate: require, fails and leaves nothing behind", async () => {
