@@ -162,7 +162,11 @@ export class CliProject {
       if (!options.env || !(name in options.env)) delete env[name];
     }
     const project = new CliProject(root, dir, stateDir, options.stackName ?? "dev", env);
-    if (!options.skipInstall) await project.npm(["install", "--no-audit", "--no-fund", "--prefer-offline"]);
+    if (!options.skipInstall) {
+      const install = ["install", "--no-audit", "--no-fund", "--prefer-offline"];
+      // Once more on failure: npm's shared cache can fail a run when another install races it.
+      await project.npm(install).catch(() => project.npm(install));
+    }
     await project.installDynamicProviderPlugin();
     await project.mustRun(["stack", "init", project.stackName, "--secrets-provider", "passphrase"]);
     for (const [key, { value, secret }] of Object.entries(options.config ?? {})) {
