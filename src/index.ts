@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { AiLlmConfig, type AiLlmConfigArgs, FlashbackProvider, type FlashbackProviderArgs } from "./resource";
+export * from "./lookups";
 export * from "./client";
 export * from "./schemas";
 export { startEmulator, DEFAULT_EMULATOR_TOKEN } from "./emulator";
