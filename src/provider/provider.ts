@@ -300,8 +300,10 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
         [primary, ...(fallback ? [{ settings: fallback, source: "environment" as const }] : [])],
         this.clientFactory,
       );
+      // A server that let one timeout pass may well let two more pass before it
+      // finishes; a shorter window resends a create that was about to land.
       this.lostCreateWindowMs = Math.min(
-        2 * (settings.requestTimeoutMs ?? 30_000),
+        3 * (settings.requestTimeoutMs ?? 30_000),
         LOST_CREATE_WINDOW_CAP_MS,
       );
       this.configurationError = undefined;
@@ -394,8 +396,10 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
     const deadline = Date.now() + this.lostCreateWindowMs;
     for (let pause = 250; ; pause = Math.min(pause * 2, 2_000)) {
       const existing = await this.findByName(inputs);
-      if (existing || Date.now() + pause > deadline) return existing;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      const left = deadline - Date.now();
+      if (existing || left <= 0) return existing;
+      // The last look is at the deadline itself, not one pause before it.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }
 
