@@ -3,7 +3,14 @@
  * client they use, and a local emulator of the Flashback API.
  * @packageDocumentation
  */
-export { AiLlmConfig, type AiLlmConfigArgs, FlashbackProvider, type FlashbackProviderArgs } from "./resource";
+export {
+  AiLlmConfig,
+  type AiLlmConfigArgs,
+  ProviderApiKey,
+  type ProviderApiKeyArgs,
+  FlashbackProvider,
+  type FlashbackProviderArgs,
+} from "./resource";
 export * from "./lookups";
 export * from "./client";
 export * from "./schemas";

@@ -18,6 +18,14 @@ import {
   refreshResponseSchema,
   updateAiLlmResponseSchema,
   validateAiLlmResponseSchema,
+  apiKeyWriteResponseSchema,
+  createApiKeyResponseSchema,
+  listApiKeysResponseSchema,
+  type ApiKeyWriteResponse,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
+  type StoredApiKey,
+  type UpdateApiKeyRequest,
   type AiLlmConfiguration,
   type AiLlmStats,
   type CreateAiLlmRequest,
@@ -70,7 +78,7 @@ interface CallSpec<T> {
   body?: unknown;
   schema: ZodType<T>;
   /** Values of this request (secret, key) to scrub from server messages. */
-  redact?: ReadonlyArray<string | undefined>;
+  redact?: ReadonlyArray<string | null | undefined>;
   /** False only for the token exchange itself. */
   authenticated: boolean;
   /** True when a 2xx with `success:false` is a normal answer (validate, refresh). */
@@ -200,6 +208,61 @@ export class FlashbackClient {
       method: "DELETE",
       path: `/ai/llm/${pathSegment(id, "id")}`,
       schema: deleteAiLlmResponseSchema,
+      authenticated: true,
+    });
+  }
+
+  /**
+   * `GET /apikeys`: the stored provider keys the token can see, in one workspace when
+   * `workspaceId` is given. Never with their secrets.
+   */
+  async listApiKeys(
+    filter: { workspaceId?: string; provider?: string; capability?: number } = {},
+  ): Promise<StoredApiKey[]> {
+    const answer = await this.call({
+      method: "GET",
+      path: "/apikeys",
+      query: query({
+        workspaceId: filter.workspaceId,
+        provider: filter.provider,
+        capability: filter.capability === undefined ? undefined : String(filter.capability),
+      }),
+      schema: listApiKeysResponseSchema,
+      authenticated: true,
+    });
+    return answer.apiKeys;
+  }
+
+  /** `POST /apikeys`: stores a provider key; resolves with its new `apiKeyId`. Never resent once possibly applied. */
+  async createApiKey(body: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {
+    return this.call({
+      method: "POST",
+      path: "/apikeys",
+      body,
+      schema: createApiKeyResponseSchema,
+      redact: [body?.secret, body?.key],
+      authenticated: true,
+    });
+  }
+
+  /** `PUT /apikeys/{id}`: changes the given fields of a stored key (a rotation sends `secret`). */
+  async updateApiKey(id: string, body: UpdateApiKeyRequest): Promise<ApiKeyWriteResponse> {
+    return this.call({
+      method: "PUT",
+      path: `/apikeys/${pathSegment(id, "id")}`,
+      body,
+      schema: apiKeyWriteResponseSchema,
+      redact: [body?.secret, body?.key],
+      authenticated: true,
+    });
+  }
+
+  /** `DELETE /apikeys/{id}`: removes a stored key; refused while configurations use it. */
+  async deleteApiKey(id: string): Promise<ApiKeyWriteResponse> {
+    return this.call({
+      method: "DELETE",
+      path: `/apikeys/${pathSegment(id, "id")}`,
+      schema: apiKeyWriteResponseSchema,
       authenticated: true,
     });
   }
@@ -387,7 +450,7 @@ export class FlashbackClient {
 
   /** Credentials to scrub from anything the server says in this call. */
   private secrets(spec: CallSpec<unknown>): Array<string | undefined> {
-    return [...this.tokens.credentials(), ...(spec.redact ?? [])];
+    return [...this.tokens.credentials(), ...(spec.redact ?? []).map((value) => value ?? undefined)];
   }
 
   /** Checks media type, JSON and schema of a 2xx; never puts the body in a message. */

@@ -2,8 +2,19 @@ import type { dynamic } from "@pulumi/pulumi";
 import { AI_TYPES, isHttpUrl } from "../schemas";
 import { isUnknown, VALIDATION_MODES } from "./inputs";
 
-/** One rule for one input: returns a reason when the value is wrong, else undefined. */
-type FieldRule = (value: unknown) => string | undefined;
+/**
+ * One rule for one input: returns a reason when the value is wrong, else undefined.
+ * `inputs` is the whole record, for the rules that depend on another field.
+ */
+type FieldRule = (value: unknown, inputs: Record<string, unknown>) => string | undefined;
+
+/** Why a configuration with both kinds of credentials is refused, said of one of the two fields. */
+const bothCredentials = (field: "secret" | "apiKeyId"): string =>
+  `${field} cannot be set with ${field === "secret" ? "apiKeyId" : "secret"}: keep apiKeyId to use the ` +
+  "stored key, or secret (and key) for inline credentials";
+
+/** Set, for the exclusive credential fields: an unknown value (preview) counts as set. */
+const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
 
 const isNonBlankString = (value: unknown): value is string =>
   typeof value === "string" && value.trim().length > 0;
@@ -25,14 +36,31 @@ const RULES: Record<string, FieldRule> = {
     typeof v === "string" && isHttpUrl(v)
       ? undefined
       : "endpoint must be an absolute http:// or https:// URL, such as https://api.openai.com/v1",
-  secret: (v) =>
-    isNonBlankString(v)
+  secret: (v, inputs) => {
+    if (isSet(inputs.apiKeyId)) {
+      return isSet(v) ? bothCredentials("secret") : undefined;
+    }
+    return isNonBlankString(v)
       ? undefined
-      : "secret is required: set it to the provider's API secret, for example from config.requireSecret(...)",
-  key: (v) =>
-    v === undefined || v === null || typeof v === "string"
+      : "secret is required unless apiKeyId is set: set it to the provider's API secret, for example from " +
+          "config.requireSecret(...), or set apiKeyId to a ProviderApiKey's id to use a stored key";
+  },
+  key: (v, inputs) => {
+    if (isSet(v) && isSet(inputs.apiKeyId)) {
+      return "key cannot be set with apiKeyId: a stored key carries its own access key; remove key";
+    }
+    return v === undefined || v === null || typeof v === "string"
       ? undefined
-      : "key must be a string when set; leave it out when the provider needs no access key",
+      : "key must be a string when set; leave it out when the provider needs no access key";
+  },
+  apiKeyId: (v, inputs) => {
+    if (v === undefined || v === null) return undefined;
+    if (!isNonBlankString(v)) {
+      return "apiKeyId must be the id of a stored provider key (a ProviderApiKey's id); leave it out to use secret";
+    }
+    // Said here only when secret is not known yet; otherwise the secret rule says it.
+    return isUnknown(inputs.secret) ? bothCredentials("apiKeyId") : undefined;
+  },
   workspaceId: (v) =>
     isNonBlankString(v)
       ? undefined
@@ -62,7 +90,7 @@ export function checkInputs(news: unknown): dynamic.CheckFailure[] {
   for (const [property, rule] of Object.entries(RULES)) {
     const value = Object.prototype.hasOwnProperty.call(inputs, property) ? inputs[property] : undefined;
     if (isUnknown(value)) continue;
-    const reason = rule(value);
+    const reason = rule(value, inputs);
     if (reason !== undefined) failures.push({ property, reason });
   }
   return failures;

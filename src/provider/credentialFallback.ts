@@ -5,7 +5,7 @@
  */
 import { isFlashbackError, type FlashbackError } from "../client";
 import { createFlashbackError } from "../client/errors";
-import type { ClientFactory, FlashbackApi } from "./provider";
+import type { ClientFactory, FlashbackApi } from "./api";
 import type { ProviderSettings } from "./settings";
 
 /** One set of credentials and where it came from, in the order they are tried. */
@@ -71,6 +71,14 @@ export class CredentialFallbackApi implements FlashbackApi {
   deleteAiLlm: FlashbackApi["deleteAiLlm"] = (...args) => this.call((api) => api.deleteAiLlm(...args));
   /** {@inheritDoc FlashbackClient.validateAiLlm} */
   validateAiLlm: FlashbackApi["validateAiLlm"] = (...args) => this.call((api) => api.validateAiLlm(...args));
+  /** {@inheritDoc FlashbackClient.createApiKey} */
+  createApiKey: FlashbackApi["createApiKey"] = (...args) => this.call((api) => api.createApiKey(...args));
+  /** {@inheritDoc FlashbackClient.listApiKeys} */
+  listApiKeys: FlashbackApi["listApiKeys"] = (...args) => this.call((api) => api.listApiKeys(...args));
+  /** {@inheritDoc FlashbackClient.updateApiKey} */
+  updateApiKey: FlashbackApi["updateApiKey"] = (...args) => this.call((api) => api.updateApiKey(...args));
+  /** {@inheritDoc FlashbackClient.deleteApiKey} */
+  deleteApiKey: FlashbackApi["deleteApiKey"] = (...args) => this.call((api) => api.deleteApiKey(...args));
 
   private async call<T>(send: (api: FlashbackApi) => Promise<T>): Promise<T> {
     for (;;) {

@@ -7,6 +7,9 @@
 import processProvider = require("./processProvider");
 
 export { AiLlmConfigProvider } from "./provider";
+export { ProviderApiKeyProvider } from "./apiKey/provider";
+export type { ProviderApiKeyProviderOptions } from "./apiKey/provider";
+export type { ProviderApiKeyInputs, ProviderApiKeyOutputs } from "./apiKey/fields";
 export type { AiLlmConfigProviderOptions, ClientFactory, FlashbackApi } from "./provider";
 export * from "./inputs";
 export { checkInputs } from "./check";

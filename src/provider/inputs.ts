@@ -14,8 +14,12 @@ export interface AiLlmConfigInputs {
   name: string;
   aiType: AiType;
   endpoint: string;
-  secret: string;
+  /** Inline credentials: the provider secret. Exactly one of `secret` and `apiKeyId` is set. */
+  secret?: string;
+  /** Inline credentials: the optional access key (never with `apiKeyId`). */
   key?: string;
+  /** The stored provider key whose credentials the configuration uses (`apiKeyUuid` on the wire). */
+  apiKeyId?: string;
   workspaceId: string;
   validate?: ValidationMode;
   adoptExisting?: boolean;
@@ -39,7 +43,7 @@ export interface AiLlmConfigOutputs extends AiLlmConfigInputs {
 }
 
 /** The fields Flashback can change in place with `PUT /ai/llm/{id}`. */
-export const UPDATABLE_FIELDS = ["name", "aiType", "endpoint", "key", "secret"] as const;
+export const UPDATABLE_FIELDS = ["name", "aiType", "endpoint", "key", "secret", "apiKeyId"] as const;
 
 /** One field that `PUT /ai/llm/{id}` can change. */
 export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];

@@ -17,6 +17,7 @@ export function declaredInputs(props: Record<string, unknown>): AiLlmConfigInput
     endpoint: props.endpoint,
     secret: props.secret,
     key: props.key,
+    apiKeyId: props.apiKeyId,
     workspaceId: props.workspaceId,
     validate: props.validate,
     adoptExisting: props.adoptExisting,

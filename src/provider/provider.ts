@@ -1,31 +1,24 @@
 import type { dynamic } from "@pulumi/pulumi";
-import { FlashbackClient, isFlashbackError, type FlashbackClientOptions } from "../client";
 import { redact } from "../client/redact";
-import type { AiLlmConfiguration, CreateAiLlmRequest, UpdateAiLlmRequest } from "../schemas";
+import type { AiLlmConfiguration, CreateAiLlmRequest } from "../schemas";
+import { hasCode, withContext } from "./apiErrors";
+import { defaultClientFactory, type ClientFactory, type FlashbackApi } from "./api";
 import { checkInputs } from "./check";
+import { ProviderConnection } from "./connection";
 import { changedUpdatableFields, diffInputs } from "./diff";
-import { isUnknown, type AiLlmConfigInputs, type AiLlmConfigOutputs, type ValidationMode } from "./inputs";
-import { buildOutputs, compact, declaredInputs, repoNames } from "./outputs";
-import { CredentialFallbackApi, type CredentialCandidate } from "./credentialFallback";
 import {
-  credentialsFromConfig,
-  environmentFallback,
-  EXPLICIT_PROVIDER_KEY,
-  ProviderConfigurationError,
-  resolveSettings,
-  type ConfigLookup,
-  type ProviderSettings,
-} from "./settings";
+  isUnknown,
+  UPDATABLE_FIELDS,
+  type AiLlmConfigInputs,
+  type AiLlmConfigOutputs,
+  type ValidationMode,
+} from "./inputs";
+import { MAX_LOST_CREATE_ROUNDS, waitForLanding } from "./lostCreate";
+import { buildOutputs, compact, declaredInputs, repoNames } from "./outputs";
+import { createAiLlmBody, updateAiLlmBody } from "./requestBodies";
 import { WorkspaceListCache, type WorkspaceListCacheOptions } from "./workspaceListCache";
 
-/** The client calls the provider makes; a {@link FlashbackClient} has them all. */
-export type FlashbackApi = Pick<
-  FlashbackClient,
-  "createAiLlm" | "listAiLlms" | "updateAiLlm" | "deleteAiLlm" | "validateAiLlm"
->;
-
-/** How the provider gets its client; tests pass their own options through here. */
-export type ClientFactory = (settings: ProviderSettings) => FlashbackApi;
+export type { ClientFactory, FlashbackApi } from "./api";
 
 /** Options of {@link AiLlmConfigProvider}. */
 export interface AiLlmConfigProviderOptions {
@@ -37,59 +30,9 @@ export interface AiLlmConfigProviderOptions {
   warn?: (message: string) => void;
 }
 
-const defaultClientFactory: ClientFactory = (settings) =>
-  new FlashbackClient({
-    baseUrl: settings.apiUrl,
-    accessToken: settings.token,
-    refreshToken: settings.refreshToken,
-    requestTimeoutMs: settings.requestTimeoutMs,
-  } satisfies FlashbackClientOptions);
-
-/** Longest time a lost create is looked for by name before it is sent again. */
-const LOST_CREATE_WINDOW_CAP_MS = 15_000;
-
-/** How many times a create whose answer keeps being lost is sent in all. */
-const MAX_LOST_CREATE_ROUNDS = 3;
-
 /** A quoted resource name for messages: the configuration's name and where it lives. */
 function describe(inputs: { name?: unknown; workspaceId?: unknown }): string {
   return `AI LLM configuration "${String(inputs.name)}" in workspace "${String(inputs.workspaceId)}"`;
-}
-
-/**
- * A client construction error reworded for a Pulumi user: the client names its own
- * options (`baseUrl`, `allowInsecureHttp`), which a Pulumi user never sets; they set
- * `flashback:apiUrl` / `FLASHBACK_API_URL`, or a FlashbackProvider's `apiUrl`.
- */
-function inPulumiTerms(error: unknown, providerName: string | undefined): Error {
-  if (!(error instanceof Error)) return new Error(String(error));
-  if (!error.message.startsWith("FlashbackClient: ")) return error;
-  const urlSetting = providerName
-    ? `the apiUrl of FlashbackProvider "${providerName}"`
-    : "flashback:apiUrl (FLASHBACK_API_URL)";
-  const message = error.message
-    .slice("FlashbackClient: ".length)
-    .replace(/, or set allowInsecureHttp if this network is trusted/, "")
-    .replace(/an https:\/\/ baseUrl/, "an https:// URL")
-    .replace(/ is accepted without it only for/, " is accepted only for")
-    .replace(/\bbaseUrl\b/g, urlSetting);
-  const reworded = new ProviderConfigurationError(message);
-  (reworded as Error & { cause?: unknown }).cause = error;
-  return reworded;
-}
-
-/** Re-raises an API error with the resource named in front of the client's message. */
-function withContext(what: string, error: unknown): Error {
-  if (error instanceof Error) {
-    const wrapped = new Error(`${what}: ${error.message}`);
-    (wrapped as Error & { cause?: unknown }).cause = error;
-    return wrapped;
-  }
-  return new Error(`${what}: ${String(error)}`);
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return isFlashbackError(error) && error.code === code;
 }
 
 /**
@@ -99,16 +42,12 @@ function hasCode(error: unknown, code: string): boolean {
  * workspace list, and holds no per-resource state.
  */
 export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfigInputs, AiLlmConfigOutputs> {
-  private client: FlashbackApi | undefined;
-  /** How long a create whose answer was lost may still land on the server. */
-  private lostCreateWindowMs = LOST_CREATE_WINDOW_CAP_MS;
-  private configurationError: Error | undefined;
+  private readonly connection: ProviderConnection;
   private readonly lists: WorkspaceListCache;
-  private readonly clientFactory: ClientFactory;
   private readonly warn: (message: string) => void;
 
   constructor(options: AiLlmConfigProviderOptions = {}) {
-    this.clientFactory = options.clientFactory ?? defaultClientFactory;
+    this.connection = new ProviderConnection(options.clientFactory ?? defaultClientFactory);
     this.warn = options.warn ?? ((message) => console.warn(message));
     this.lists = new WorkspaceListCache(
       (workspaceId) => this.api().listAiLlms(workspaceId),
@@ -118,7 +57,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
 
   /** Reads `flashback:*` stack configuration (or the environment) and builds the client. */
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
-    this.connect((key) => req.config.get(key));
+    this.connection.configure((key) => req.config.get(key));
   }
 
   /** Validates inputs without calling the API, so bad input fails at preview. */
@@ -172,11 +111,7 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
     const oldBag = olds as unknown as Record<string, unknown>;
     const fields = changedUpdatableFields(oldBag, news as unknown as Record<string, unknown>);
     if (fields.length > 0) {
-      const body: UpdateAiLlmRequest = {};
-      for (const field of fields) {
-        // A removed key is sent as "" so Flashback drops the stored one.
-        (body as Record<string, unknown>)[field] = field === "key" ? (news.key ?? "") : news[field];
-      }
+      const body = updateAiLlmBody(news, fields);
       try {
         await this.api().updateAiLlm(id, body);
       } catch (error) {
@@ -258,6 +193,8 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
       aiType: live.aiType,
       endpoint: live.endpoint,
       workspaceId: live.workspaceId,
+      // Only a service that lists the field says which stored key is in use (or none).
+      ...("apiKeyId" in live ? { apiKeyId: live.apiKeyId ?? undefined } : {}),
     }) as AiLlmConfigInputs;
     const props_ = buildOutputs(id, inputs, live, {
       validated: state.validated,
@@ -283,47 +220,12 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
 
   /** The client, or the configuration error that prevented building one. */
   private api(): FlashbackApi {
-    if (this.configurationError) throw this.configurationError;
-    if (!this.client) this.connect(() => undefined);
-    return this.client as FlashbackApi;
-  }
-
-  private connect(config: ConfigLookup): void {
-    try {
-      const settings = resolveSettings(config);
-      const fallback = environmentFallback(settings, config);
-      const providerName = config(EXPLICIT_PROVIDER_KEY)?.trim() || undefined;
-      const primary: CredentialCandidate = providerName
-        ? { settings, source: "FlashbackProvider", providerName }
-        : { settings, source: credentialsFromConfig(config) ? "stack configuration" : "environment" };
-      this.client = new CredentialFallbackApi(
-        [primary, ...(fallback ? [{ settings: fallback, source: "environment" as const }] : [])],
-        this.clientFactory,
-      );
-      // A server that let one timeout pass may well let two more pass before it
-      // finishes; a shorter window resends a create that was about to land.
-      this.lostCreateWindowMs = Math.min(
-        3 * (settings.requestTimeoutMs ?? 30_000),
-        LOST_CREATE_WINDOW_CAP_MS,
-      );
-      this.configurationError = undefined;
-    } catch (error) {
-      // The host caches this provider even when configure throws, so remember why.
-      this.configurationError = inPulumiTerms(error, config(EXPLICIT_PROVIDER_KEY)?.trim() || undefined);
-      throw this.configurationError;
-    }
+    return this.connection.api();
   }
 
   private async createOrAdopt(inputs: AiLlmConfigInputs): Promise<{ id: string; adopted: boolean }> {
     const what = describe(inputs);
-    const body: CreateAiLlmRequest = compact({
-      name: inputs.name,
-      aiType: inputs.aiType,
-      endpoint: inputs.endpoint,
-      key: inputs.key,
-      secret: inputs.secret,
-      workspaceId: inputs.workspaceId,
-    });
+    const body = createAiLlmBody(inputs);
     try {
       return { id: (await this.api().createAiLlm(body)).aiLlmId, adopted: false };
     } catch (error) {
@@ -338,13 +240,12 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
         );
       }
       try {
-        await this.api().updateAiLlm(existing.id, {
-          name: inputs.name,
-          aiType: inputs.aiType,
-          endpoint: inputs.endpoint,
-          secret: inputs.secret,
-          key: inputs.key ?? "",
-        });
+        // Every field, and an inline key always: "" drops one the adopted configuration had.
+        const body = updateAiLlmBody(inputs, UPDATABLE_FIELDS);
+        await this.api().updateAiLlm(
+          existing.id,
+          inputs.apiKeyId ? body : { ...body, key: inputs.key ?? "" },
+        );
       } catch (updateError) {
         throw withContext(`adopting ${what} (id ${existing.id}) failed`, updateError);
       }
@@ -365,7 +266,10 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
   ): Promise<{ id: string; adopted: boolean }> {
     const what = describe(inputs);
     for (let round = 1; ; round++) {
-      const existing = await this.waitForName(inputs);
+      const existing = await waitForLanding(
+        () => this.findByName(inputs),
+        this.connection.lostCreateWindowMs,
+      );
       if (existing && existing.aiType === inputs.aiType && existing.endpoint === inputs.endpoint) {
         return { id: existing.id, adopted: false };
       }
@@ -388,18 +292,6 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
         }
         throw withContext(`creating ${what} failed`, error);
       }
-    }
-  }
-
-  /** Looks the name up, again and again for a while, until it appears or the window closes. */
-  private async waitForName(inputs: AiLlmConfigInputs): Promise<AiLlmConfiguration | undefined> {
-    const deadline = Date.now() + this.lostCreateWindowMs;
-    for (let pause = 250; ; pause = Math.min(pause * 2, 2_000)) {
-      const existing = await this.findByName(inputs);
-      const left = deadline - Date.now();
-      if (existing || left <= 0) return existing;
-      // The last look is at the deadline itself, not one pause before it.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }
 

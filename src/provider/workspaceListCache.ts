@@ -1,7 +1,10 @@
 import type { AiLlmConfiguration } from "../schemas";
 
-/** Fetches every configuration of one workspace (one `GET /ai/llm?workspaceId=` call). */
-export type WorkspaceLister = (workspaceId: string) => Promise<AiLlmConfiguration[]>;
+/**
+ * Fetches every item of one workspace in one call: configurations (`GET /ai/llm?workspaceId=`)
+ * or stored provider keys (`GET /apikeys?workspaceId=`).
+ */
+export type WorkspaceLister<T = AiLlmConfiguration> = (workspaceId: string) => Promise<T[]>;
 
 /** Tuning of {@link WorkspaceListCache}. */
 export interface WorkspaceListCacheOptions {
@@ -13,8 +16,8 @@ export interface WorkspaceListCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
-  result: Promise<AiLlmConfiguration[]>;
+interface Entry<T> {
+  result: Promise<T[]>;
   /** When the request was sent; undefined while it is still gathering callers. */
   sentAt?: number;
   /** When the answer arrived; undefined while in flight. */
@@ -22,7 +25,8 @@ interface Entry {
 }
 
 /**
- * Shares list results between the calls of one provider process.
+ * Shares list results between the calls of one provider process; `T` is what the
+ * workspace's list holds (configurations by default, or stored provider keys).
  *
  * There is no single-item read in the API, so a refresh of N configurations
  * would otherwise list the workspace N times (N requests of N items each).
@@ -33,14 +37,14 @@ interface Entry {
  * call {@link invalidate}, and a caller that needs to see its own write asks
  * {@link listSentAfter} for a list sent after it.
  */
-export class WorkspaceListCache {
-  private readonly entries = new Map<string, Entry>();
+export class WorkspaceListCache<T = AiLlmConfiguration> {
+  private readonly entries = new Map<string, Entry<T>>();
   private readonly ttlMs: number;
   private readonly gatherMs: number;
   private readonly now: () => number;
 
   constructor(
-    private readonly lister: WorkspaceLister,
+    private readonly lister: WorkspaceLister<T>,
     options: WorkspaceListCacheOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 10_000;
@@ -49,7 +53,7 @@ export class WorkspaceListCache {
   }
 
   /** The configurations of `workspaceId`, from a shared, recent or fresh list call. */
-  list(workspaceId: string): Promise<AiLlmConfiguration[]> {
+  list(workspaceId: string): Promise<T[]> {
     const entry = this.entries.get(workspaceId);
     if (entry && (entry.settledAt === undefined || this.now() - entry.settledAt < this.ttlMs)) {
       return entry.result;
@@ -58,7 +62,7 @@ export class WorkspaceListCache {
   }
 
   /** The configurations of `workspaceId` from a list call sent at or after `since` (epoch ms). */
-  listSentAfter(workspaceId: string, since: number): Promise<AiLlmConfiguration[]> {
+  listSentAfter(workspaceId: string, since: number): Promise<T[]> {
     const entry = this.entries.get(workspaceId);
     if (entry && (entry.sentAt === undefined || entry.sentAt >= since)) {
       return entry.result;
@@ -75,8 +79,8 @@ export class WorkspaceListCache {
     if (this.entries.get(workspaceId)?.sentAt !== undefined) this.entries.delete(workspaceId);
   }
 
-  private start(workspaceId: string): Promise<AiLlmConfiguration[]> {
-    const entry: Entry = {} as Entry;
+  private start(workspaceId: string): Promise<T[]> {
+    const entry = {} as Entry<T>;
     entry.result = this.delay().then(() => {
       entry.sentAt = this.now();
       return this.lister(workspaceId);

@@ -16,13 +16,21 @@ export interface AiLlmConfigArgs {
   /** The provider's API base URL, an absolute http(s) URL such as `https://api.openai.com/v1`. */
   endpoint: pulumi.Input<string>;
   /**
-   * The provider's secret (for example an OpenAI `sk-...` key). Always stored as a
-   * Pulumi secret, whatever form it is passed in. Flashback never returns it, so a
-   * change made outside Pulumi cannot be detected; a change here updates in place.
+   * The provider's secret (for example an OpenAI `sk-...` key), for inline credentials.
+   * Always stored as a Pulumi secret, whatever form it is passed in. Flashback never
+   * returns it, so a change made outside Pulumi cannot be detected; a change here updates
+   * in place. Exactly one of `secret` and `apiKeyId` is set.
    */
-  secret: pulumi.Input<string>;
-  /** An extra access key, for providers that need one. Stored as a Pulumi secret. */
+  secret?: pulumi.Input<string>;
+  /** An extra access key, for providers that need one (inline credentials only). Stored as a Pulumi secret. */
   key?: pulumi.Input<string>;
+  /**
+   * The id of a stored provider key whose credentials the configuration uses instead of
+   * `secret`/`key`, typically `providerKey.id` of a `ProviderApiKey` in the same
+   * workspace. Rotating that key changes nothing here; switching between `apiKeyId` and
+   * `secret` updates the configuration in place. Exactly one of the two is set.
+   */
+  apiKeyId?: pulumi.Input<string>;
   /** The Flashback workspace that owns the configuration. Changing it replaces the configuration. */
   workspaceId: pulumi.Input<string>;
   /**
@@ -72,10 +80,12 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
   declare readonly aiType: pulumi.Output<AiType>;
   /** Provider base URL. */
   declare readonly endpoint: pulumi.Output<string>;
-  /** The provider secret, as a Pulumi secret. */
-  declare readonly secret: pulumi.Output<string>;
+  /** The provider secret, as a Pulumi secret, when inline credentials are used. */
+  declare readonly secret: pulumi.Output<string | undefined>;
   /** The access key, as a Pulumi secret, when one is set. */
   declare readonly key: pulumi.Output<string | undefined>;
+  /** The stored provider key in use, when the configuration uses one. */
+  declare readonly apiKeyId: pulumi.Output<string | undefined>;
   /** Owning workspace. */
   declare readonly workspaceId: pulumi.Output<string>;
   /** Validation mode in force. */
@@ -180,8 +190,9 @@ function declaredProps(name: string, args: AiLlmConfigArgs): pulumi.Inputs {
     name: args.name,
     aiType: args.aiType,
     endpoint: args.endpoint,
-    secret: pulumi.secret(args.secret),
+    secret: args.secret === undefined ? undefined : pulumi.secret(args.secret),
     key: args.key === undefined ? undefined : pulumi.secret(args.key),
+    apiKeyId: args.apiKeyId,
     workspaceId: args.workspaceId,
     validate: args.validate,
     adoptExisting: args.adoptExisting,
@@ -215,6 +226,7 @@ function readProps(name: string, state: Partial<AiLlmConfigArgs> | undefined): p
     endpoint: undefined,
     secret: undefined,
     key: undefined,
+    apiKeyId: undefined,
     validate: undefined,
     adoptExisting: undefined,
     ...COMPUTED_OUTPUTS,

@@ -20,3 +20,14 @@ export const providerShim: dynamic.ResourceProvider = {
   update: (...a) => require("pulumi-flashback/provider").update(...a),
   delete: (...a) => require("pulumi-flashback/provider").delete(...a),
 };
+
+/** The same for `ProviderApiKey`: every method requires the installed stored-key provider. */
+export const apiKeyProviderShim: dynamic.ResourceProvider = {
+  configure: (...a) => require("pulumi-flashback/provider/apiKey").configure(...a),
+  check: (...a) => require("pulumi-flashback/provider/apiKey").check(...a),
+  diff: (...a) => require("pulumi-flashback/provider/apiKey").diff(...a),
+  create: (...a) => require("pulumi-flashback/provider/apiKey").create(...a),
+  read: (...a) => require("pulumi-flashback/provider/apiKey").read(...a),
+  update: (...a) => require("pulumi-flashback/provider/apiKey").update(...a),
+  delete: (...a) => require("pulumi-flashback/provider/apiKey").delete(...a),
+};

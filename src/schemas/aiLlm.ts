@@ -1,15 +1,47 @@
 import { z } from "zod";
 import { aiTypeSchema, counterSchema, httpUrlSchema, nonBlankString } from "./common";
 
-/** Body of `POST /ai/llm`. `key` is optional; everything else is required. */
-export const createAiLlmRequestSchema = z.object({
-  name: nonBlankString,
-  aiType: aiTypeSchema,
-  endpoint: httpUrlSchema,
-  key: z.string().optional(),
-  secret: nonBlankString,
-  workspaceId: nonBlankString,
-});
+/**
+ * Body of `POST /ai/llm`. Credentials come inline (`secret`, optional `key`) or from a
+ * stored provider key (`apiKeyUuid`, which the official client added in March 2026 and the
+ * docs do not show): exactly one of `secret` and `apiKeyUuid`. The client types make
+ * `endpoint` and `secret` optional and nullable, so null reads as absent; `endpoint` may be
+ * left out only with a stored key, which can carry its own.
+ */
+export const createAiLlmRequestSchema = z
+  .object({
+    name: nonBlankString,
+    aiType: aiTypeSchema,
+    endpoint: httpUrlSchema.nullish(),
+    key: z.string().nullish(),
+    secret: nonBlankString.nullish(),
+    apiKeyUuid: nonBlankString.optional(),
+    workspaceId: nonBlankString,
+  })
+  .superRefine((body, context) => {
+    const hasSecret = body.secret !== undefined && body.secret !== null;
+    if (hasSecret && body.apiKeyUuid !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["apiKeyUuid"],
+        message:
+          "cannot be sent with secret: send secret for inline credentials or apiKeyUuid for a stored key",
+      });
+    } else if (!hasSecret && body.apiKeyUuid === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: [],
+        message: "must carry secret (inline credentials) or apiKeyUuid (a stored provider key)",
+      });
+    }
+    if (body.apiKeyUuid === undefined && (body.endpoint === undefined || body.endpoint === null)) {
+      context.addIssue({
+        code: "custom",
+        path: ["endpoint"],
+        message: "is required with inline credentials",
+      });
+    }
+  });
 
 /** Body of `POST /ai/llm`. */
 export type CreateAiLlmRequest = z.infer<typeof createAiLlmRequestSchema>;
@@ -37,7 +69,8 @@ export type RepoRef = z.infer<typeof repoRefSchema>;
 /**
  * A configuration as `GET /ai/llm` and `GET /ai/llm/available` return it.
  * `key` is documented both as always null and as masked, so either is accepted;
- * unknown fields (such as the client-only `apiKeyId`) are kept.
+ * `apiKeyId` (client types only) names the stored provider key it uses, if any;
+ * unknown fields are kept.
  */
 export const aiLlmConfigurationSchema = z.looseObject({
   id: nonBlankString,
@@ -50,6 +83,7 @@ export const aiLlmConfigurationSchema = z.looseObject({
   key: z.string().nullable().optional(),
   createdAt: z.string().optional(),
   repos: z.array(repoRefSchema).optional(),
+  apiKeyId: z.string().nullish(),
 });
 
 /** A stored configuration, as listed by the API (never with its secret). */
@@ -67,14 +101,22 @@ export type ListAiLlmsResponse = z.infer<typeof listAiLlmsResponseSchema>;
 /**
  * Body of `PUT /ai/llm/{id}`: a partial update, every field optional.
  * `workspaceId` is not part of it: a configuration cannot move between workspaces.
+ * `secret` moves a configuration to inline credentials and `apiKeyUuid` to a stored key,
+ * so the two are not sent together.
  */
-export const updateAiLlmRequestSchema = z.object({
-  name: nonBlankString.optional(),
-  aiType: aiTypeSchema.optional(),
-  endpoint: httpUrlSchema.optional(),
-  key: z.string().optional(),
-  secret: nonBlankString.optional(),
-});
+export const updateAiLlmRequestSchema = z
+  .object({
+    name: nonBlankString.optional(),
+    aiType: aiTypeSchema.optional(),
+    endpoint: httpUrlSchema.optional(),
+    key: z.string().optional(),
+    secret: nonBlankString.optional(),
+    apiKeyUuid: nonBlankString.optional(),
+  })
+  .refine((body) => body.secret === undefined || body.apiKeyUuid === undefined, {
+    path: ["apiKeyUuid"],
+    message: "cannot be sent with secret: send secret for inline credentials or apiKeyUuid for a stored key",
+  });
 
 /** Body of `PUT /ai/llm/{id}`. */
 export type UpdateAiLlmRequest = z.infer<typeof updateAiLlmRequestSchema>;

@@ -72,3 +72,42 @@ describe("provider check", () => {
     }
   });
 });
+
+describe("provider check: inline secret or stored key", () => {
+  const { secret: _secret, ...withoutSecret } = valid;
+
+  it("accepts apiKeyId instead of secret, also while the key's id is unknown (preview)", () => {
+    assert.deepEqual(checkInputs({ ...withoutSecret, apiKeyId: "key-1" }), []);
+    assert.deepEqual(checkInputs({ ...withoutSecret, apiKeyId: UNKNOWN_VALUE }), []);
+  });
+
+  it("refuses both, on whichever field is known, naming both and the way out", () => {
+    const known = checkInputs({ ...valid, apiKeyId: "key-1" });
+    assert.deepEqual(
+      known.map((f) => f.property),
+      ["secret"],
+    );
+    assert.match(known[0].reason, /^secret cannot be set with apiKeyId: keep apiKeyId .* or secret/);
+    // The usual preview: the key is created in the same run, so its id is not known yet.
+    assert.deepEqual(properties({ ...valid, apiKeyId: UNKNOWN_VALUE }), ["secret"]);
+    const secretUnknown = checkInputs({ ...valid, secret: UNKNOWN_VALUE, apiKeyId: "key-1" });
+    assert.deepEqual(
+      secretUnknown.map((f) => f.property),
+      ["apiKeyId"],
+    );
+    assert.match(secretUnknown[0].reason, /^apiKeyId cannot be set with secret/);
+  });
+
+  it("refuses neither, saying both ways", () => {
+    const [failure, ...rest] = checkInputs(withoutSecret);
+    assert.deepEqual(rest, []);
+    assert.equal(failure.property, "secret");
+    assert.match(failure.reason, /secret is required unless apiKeyId is set.*ProviderApiKey/);
+  });
+
+  it("refuses a key beside apiKeyId, and an apiKeyId that is not a non-empty string", () => {
+    assert.deepEqual(properties({ ...withoutSecret, apiKeyId: "key-1", key: "k" }), ["key"]);
+    assert.deepEqual(properties({ ...withoutSecret, apiKeyId: 7 }), ["apiKeyId"]);
+    assert.deepEqual(properties({ ...withoutSecret, apiKeyId: " " }), ["apiKeyId"]);
+  });
+});

@@ -12,7 +12,9 @@ describe("serializable provider choice", () => {
   it("from a checkout, uses the shim", () => {
     const { serializableProvider } = require("pulumi-flashback/dist/resource/serializableProvider.js");
     const { providerShim } = require("pulumi-flashback/dist/resource/providerShim.js");
+    const { apiKeyProviderShim } = require("pulumi-flashback/dist/resource/providerShim.js");
     assert.equal(serializableProvider(), providerShim);
+    assert.equal(serializableProvider("providerApiKey"), apiKeyProviderShim);
   });
 
   it("installed under node_modules, passes the provider module, which serializes to a bare require", async () => {
@@ -24,5 +26,16 @@ describe("serializable provider choice", () => {
     const { text } = await pulumi.runtime.serializeFunction(() => chosen, { allowSecrets: true });
     assert.match(text, /require\("pulumi-flashback\/dist\/provider\/processProvider\.js"\)/);
     assert.ok(text.length < 512, `${text.length} bytes`);
+  });
+
+  it("chooses per resource: the stored-key provider module for ProviderApiKey", async () => {
+    const dir = installedPackageDir();
+    const { serializableProvider } = require(path.join(dir, "dist", "resource", "serializableProvider.js"));
+    const keyModule = require(path.join(dir, "dist", "provider", "apiKey", "processProvider.js"));
+    const chosen = serializableProvider("providerApiKey");
+    assert.equal(chosen, keyModule);
+    assert.notEqual(chosen, serializableProvider());
+    const { text } = await pulumi.runtime.serializeFunction(() => chosen, { allowSecrets: true });
+    assert.match(text, /require\("pulumi-flashback\/dist\/provider\/apiKey\/processProvider\.js"\)/);
   });
 });
