@@ -65,7 +65,7 @@ const seedSchema = z.strictObject({
   rateLimitPerSecond: z.number().int().positive().nullable().optional(),
 });
 
-/** The `/_emulator/*` routes: reset, seed, faults, the request log, and a secret-free state dump. */
+/** The `/_emulator/*` routes: reset, seed, faults, the request log, and a state dump with no plain credential. */
 export const controlRoutes: readonly ControlRoute[] = [
   { method: "POST", path: `${CONTROL_PREFIX}/reset`, handle: reset },
   { method: "POST", path: `${CONTROL_PREFIX}/seed`, handle: seed },
@@ -110,7 +110,7 @@ export const controlRoutes: readonly ControlRoute[] = [
   },
 ];
 
-/** Back to the start-up state: no data, faults, log, seeded or issued tokens; start-up options again. */
+/** Back to the start-up state: no data (stored keys included), faults, log, seeded or issued tokens; start-up options again. */
 async function reset(_body: unknown, services: ControlServices): Promise<unknown> {
   services.store.clear();
   services.faults.clear();
@@ -159,7 +159,32 @@ export interface StateAiLlm {
   repos: Array<{ id: string; name: string; createdAt: string }>;
   /** Whether a key is stored (the key itself is never shown). */
   hasKey: boolean;
+  /** The stored provider key the configuration uses; absent for inline credentials. */
+  apiKeyId?: string;
   lastValidation: ValidationOutcome | null;
+}
+
+/**
+ * A stored provider key as `GET /_emulator/state` shows it: every recorded field, with the
+ * key and secret in their sealed form only (what the data file holds), so a test can see
+ * that a rotation replaced them without the state ever holding a plain credential.
+ */
+export interface StateApiKey {
+  id: string;
+  workspaceId: string;
+  orgId: string;
+  userId: string;
+  provider: string;
+  endpoint?: string;
+  region?: string;
+  tenantId?: string;
+  subscriptionId?: string;
+  description?: string;
+  createdAt: string;
+  sealedKey: string;
+  sealedSecret: string;
+  /** Ids of the configurations that use the key, in creation order. */
+  aiLlmIds: string[];
 }
 
 /** A repository link as `GET /_emulator/state` shows it. */
@@ -174,12 +199,16 @@ export interface StateRepo {
 export interface EmulatorStateView {
   aiLlms: StateAiLlm[];
   repos: StateRepo[];
+  apiKeys: StateApiKey[];
 }
 
 /** Body of `POST /_emulator/seed`. */
 export type SeedRequest = z.input<typeof seedSchema>;
 
-/** The store without any credential material: `hasKey` instead of the key, no secret at all. */
+/**
+ * The store without any plain credential: for configurations `hasKey` instead of the key
+ * and no secret at all; for stored keys only the sealed forms.
+ */
 function stateOf(store: AiLlmStore): EmulatorStateView {
   return {
     aiLlms: store.list().map((r) => ({
@@ -191,6 +220,7 @@ function stateOf(store: AiLlmStore): EmulatorStateView {
       aiType: r.aiType,
       endpoint: r.endpoint,
       hasKey: r.sealedKey !== null,
+      ...(r.apiKeyId === null ? {} : { apiKeyId: r.apiKeyId }),
       createdAt: r.createdAt,
       repos: repoRefs(store, r.id),
       lastValidation: r.lastValidation,
@@ -200,6 +230,22 @@ function stateOf(store: AiLlmStore): EmulatorStateView {
       name: repo.name,
       aiLlmId: repo.aiLlmId,
       createdAt: repo.createdAt,
+    })),
+    apiKeys: store.apiKeys.list().map((k) => ({
+      id: k.id,
+      workspaceId: k.workspaceId,
+      orgId: k.orgId,
+      userId: k.userId,
+      provider: k.provider,
+      ...(k.endpoint === undefined ? {} : { endpoint: k.endpoint }),
+      ...(k.region === undefined ? {} : { region: k.region }),
+      ...(k.tenantId === undefined ? {} : { tenantId: k.tenantId }),
+      ...(k.subscriptionId === undefined ? {} : { subscriptionId: k.subscriptionId }),
+      ...(k.description === undefined ? {} : { description: k.description }),
+      createdAt: k.createdAt,
+      sealedKey: k.sealedKey,
+      sealedSecret: k.sealedSecret,
+      aiLlmIds: store.usersOfApiKey(k.id).map((r) => r.id),
     })),
   };
 }

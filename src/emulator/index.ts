@@ -6,6 +6,6 @@
  */
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from "./server";
 export { DEFAULT_EMULATOR_TOKEN, type TokenSeed, type RefreshTokenSeed } from "./auth";
-export type { EmulatorStateView, SeedRequest, StateAiLlm, StateRepo } from "./control";
+export type { EmulatorStateView, SeedRequest, StateAiLlm, StateApiKey, StateRepo } from "./control";
 export type { Fault, FaultAction, FaultSpec } from "./faults";
 export type { RequestLogEntry } from "./requestLog";

@@ -6,8 +6,15 @@ import { aiTypeSchema, isHttpUrl } from "../schemas";
 import type { StoreSnapshot } from "./store";
 import { isoDateString } from "./validation";
 
-/** Format version written into the data file; a file with another version is refused. */
-export const DATA_FILE_VERSION = 1;
+/**
+ * Format version written into the data file. Version 2 added stored provider keys; a
+ * version 1 file (none) still loads, and an emulator that knows only version 1 refuses a
+ * version 2 file instead of dropping its keys. Any other version is refused.
+ */
+export const DATA_FILE_VERSION = 2;
+
+/** The versions this emulator reads. */
+const READABLE_VERSIONS = [1, DATA_FILE_VERSION] as const;
 
 /** Thrown at start when the data file exists but cannot be used; the file is left untouched. */
 export class DataFileError extends Error {
@@ -17,19 +24,48 @@ export class DataFileError extends Error {
   }
 }
 
-const recordSchema = z.object({
+const httpUrl = z.string().refine(isHttpUrl, { message: "must be an absolute http(s) URL" });
+
+const recordSchema = z
+  .object({
+    id: z.string().min(1),
+    orgId: z.string(),
+    workspaceId: z.string().min(1),
+    userId: z.string(),
+    name: z.string().min(1),
+    aiType: aiTypeSchema,
+    endpoint: httpUrl,
+    sealedKey: z.string().nullable(),
+    sealedSecret: z.string().nullable(),
+    // Files written before stored keys existed have no apiKeyId: all their configurations are inline.
+    apiKeyId: z.string().min(1).nullable().default(null),
+    createdAt: isoDateString,
+    seq: z.number().int().nonnegative(),
+    lastValidation: z.object({ success: z.boolean(), at: isoDateString }).nullable(),
+  })
+  .refine((r) => (r.sealedSecret === null) !== (r.apiKeyId === null), {
+    message: "a configuration has either a sealed secret or an apiKeyId",
+  });
+
+/*
+ * A stored key whose configurations point at it may still be missing (a hand-edited file):
+ * that loads, and validating those configurations says the key is gone.
+ */
+const apiKeyRecordSchema = z.object({
   id: z.string().min(1),
-  orgId: z.string(),
   workspaceId: z.string().min(1),
+  orgId: z.string(),
   userId: z.string(),
-  name: z.string().min(1),
-  aiType: aiTypeSchema,
-  endpoint: z.string().refine(isHttpUrl, { message: "must be an absolute http(s) URL" }),
-  sealedKey: z.string().nullable(),
+  provider: z.string().min(1),
+  sealedKey: z.string(),
   sealedSecret: z.string(),
+  endpoint: httpUrl.optional(),
+  region: z.string().optional(),
+  tenantId: z.string().optional(),
+  subscriptionId: z.string().optional(),
+  description: z.string().optional(),
   createdAt: isoDateString,
   seq: z.number().int().nonnegative(),
-  lastValidation: z.object({ success: z.boolean(), at: isoDateString }).nullable(),
 });
 
 const repoSchema = z.object({
@@ -42,10 +78,12 @@ const repoSchema = z.object({
 
 /** The data file: a versioned store snapshot. Credentials in it are sealed, never plain. */
 const dataFileSchema = z.object({
-  version: z.literal(DATA_FILE_VERSION),
+  version: z.union(READABLE_VERSIONS.map((v) => z.literal(v))),
   nextSeq: z.number().int().positive(),
   aiLlms: z.array(recordSchema),
   repos: z.array(repoSchema),
+  // Absent from version 1 files, written before stored keys existed; they load with none.
+  apiKeys: z.array(apiKeyRecordSchema).default([]),
 }) satisfies z.ZodType<StoreSnapshot & { version: number }>;
 
 /**
@@ -75,8 +113,8 @@ export async function readDataFile(file: string): Promise<StoreSnapshot | undefi
         `(${first.path.join(".") || "root"}: ${first.message})`,
     );
   }
-  const { nextSeq, aiLlms, repos } = parsed.data;
-  return { nextSeq, aiLlms, repos };
+  const { nextSeq, aiLlms, repos, apiKeys } = parsed.data;
+  return { nextSeq, aiLlms, repos, apiKeys };
 }
 
 /**

@@ -23,6 +23,9 @@ export function invalidFields(issues: readonly Issue[], input: unknown): Emulato
 /** One human-readable clause for a zod issue, such as "endpoint must be an absolute http:// or https:// URL". */
 export function describeIssue(issue: Issue, input: unknown): string {
   const field = issue.path.map(String).join(".") || "body";
+  // A refinement that says more about a missing field than that it is required.
+  if (issue.code === "custom" && issue.message.startsWith("is required (or "))
+    return `${field} ${issue.message}`;
   // Whatever the check that failed (type, enum, refinement), a missing field is reported as missing.
   if (
     issue.path.length > 0 &&

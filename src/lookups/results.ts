@@ -25,6 +25,8 @@ export interface AiLlmConfigLookupResult {
   createdAt?: string;
   /** Names of the repositories that use the configuration. */
   repos: string[];
+  /** The stored provider key it takes its credentials from, when it uses one. */
+  apiKeyId?: string;
 }
 
 /** Result of `getAiLlmConfigs`: every configuration of one workspace. */
@@ -87,6 +89,7 @@ export function toConfigResult(live: AiLlmConfiguration): AiLlmConfigLookupResul
   if (live.orgId !== undefined) result.orgId = live.orgId;
   if (live.userId !== undefined) result.userId = live.userId;
   if (live.createdAt !== undefined) result.createdAt = live.createdAt;
+  if (typeof live.apiKeyId === "string" && live.apiKeyId !== "") result.apiKeyId = live.apiKeyId;
   return result;
 }
 

@@ -30,8 +30,8 @@ export const createAiLlmRequestSchema = z
     } else if (!hasSecret && body.apiKeyUuid === undefined) {
       context.addIssue({
         code: "custom",
-        path: [],
-        message: "must carry secret (inline credentials) or apiKeyUuid (a stored provider key)",
+        path: ["secret"],
+        message: "is required (or apiKeyUuid, to use a stored provider key)",
       });
     }
     if (body.apiKeyUuid === undefined && (body.endpoint === undefined || body.endpoint === null)) {

@@ -51,7 +51,12 @@ describe("emulator: AI LLM routes", () => {
       it(`400 naming ${field} when it is missing, empty or not a string`, async () => {
         const missing = configBody();
         delete missing[field];
-        assertError(await emu.api("POST", "/ai/llm", missing), 400, new RegExp(`^${field} is required$`));
+        // Without a secret, a stored key (apiKeyUuid) is the other way to give credentials.
+        const required =
+          field === "secret"
+            ? "secret is required \\(or apiKeyUuid, to use a stored provider key\\)"
+            : `${field} is required`;
+        assertError(await emu.api("POST", "/ai/llm", missing), 400, new RegExp(`^${required}$`));
         const empty = await emu.api("POST", "/ai/llm", configBody({ [field]: "  " }));
         assertError(empty, 400, new RegExp(`^${field} `));
         assertError(

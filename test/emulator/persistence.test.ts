@@ -101,7 +101,7 @@ describe("emulator: persistence", () => {
       version: number;
       aiLlms: Array<{ id: string }>;
     };
-    assert.equal(saved.version, 1);
+    assert.equal(saved.version, 2);
     assert.deepEqual(saved.aiLlms.map((c) => c.id).sort(), ids.slice(10).sort());
   });
 
@@ -146,6 +146,15 @@ describe("emulator: persistence", () => {
       await assert.rejects(startEmulator({ dataFile }), DataFileError);
       assert.equal(await fs.readFile(dataFile, "utf8"), content);
     }
+  });
+
+  it("loads a version 1 data file (before stored keys) and writes it back as version 2", async () => {
+    await fs.writeFile(dataFile, JSON.stringify({ version: 1, nextSeq: 1, aiLlms: [], repos: [] }));
+    const handle = await start(PASSPHRASE);
+    await createConfig(handle);
+    const saved = JSON.parse(await fs.readFile(dataFile, "utf8")) as { version: number; apiKeys: unknown[] };
+    assert.equal(saved.version, 2);
+    assert.deepEqual(saved.apiKeys, []);
   });
 
   it("starts empty when the data file does not exist yet, and creates it on the first change", async () => {

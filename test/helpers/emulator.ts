@@ -8,6 +8,7 @@ import {
   type RequestLogEntry,
   type RunningEmulator,
   type SeedRequest,
+  type StateApiKey,
 } from "../../src/emulator";
 
 /**
@@ -148,6 +149,14 @@ export class EmulatorHandle {
   async state(): Promise<EmulatorStateView> {
     const { aiLlms, repos } = await this.#control("GET", "/_emulator/state");
     return { aiLlms, repos } as EmulatorStateView;
+  }
+
+  /**
+   * The stored provider keys of `GET /_emulator/state` (credentials sealed), which
+   * {@link EmulatorHandle.state} leaves out so that its answer keeps its original shape.
+   */
+  async apiKeys(): Promise<StateApiKey[]> {
+    return (await this.#control("GET", "/_emulator/state")).apiKeys as StateApiKey[];
   }
 
   /** Calls the control API and insists on a 200, so a broken fixture fails loudly where it is set up. */
