@@ -22,7 +22,7 @@ export type { ClientFactory, FlashbackApi } from "./api";
 
 /** Options of {@link AiLlmConfigProvider}. */
 export interface AiLlmConfigProviderOptions {
-  /** Builds the API client from the resolved settings. Default: a {@link FlashbackClient}. */
+  /** Builds the API client from the resolved settings. Default: a `FlashbackClient`. */
   clientFactory?: ClientFactory;
   /** Tuning of the shared workspace list. */
   listCache?: WorkspaceListCacheOptions;

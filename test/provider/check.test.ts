@@ -74,7 +74,8 @@ describe("provider check", () => {
 });
 
 describe("provider check: inline secret or stored key", () => {
-  const { secret: _secret, ...withoutSecret } = valid;
+  const withoutSecret: Record<string, unknown> = { ...valid };
+  delete withoutSecret.secret;
 
   it("accepts apiKeyId instead of secret, also while the key's id is unknown (preview)", () => {
     assert.deepEqual(checkInputs({ ...withoutSecret, apiKeyId: "key-1" }), []);
