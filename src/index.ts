@@ -1,6 +1,10 @@
 /**
- * pulumi-flashback: Flashback AI LLM configurations as Pulumi resources, the
- * client they use, and a local emulator of the Flashback API.
+ * pulumi-flashback: Flashback AI LLM configurations and stored provider keys as Pulumi
+ * resources, and lookups of what Flashback holds.
+ *
+ * The root holds what a Pulumi program needs and loads nothing heavy: the API client
+ * (undici, zod) loads in the provider process, or when a lookup first runs. The client
+ * itself is `pulumi-flashback/client`, the local emulator `pulumi-flashback/emulator`.
  * @packageDocumentation
  */
 export {
@@ -12,7 +16,4 @@ export {
   type FlashbackProviderArgs,
 } from "./resource";
 export * from "./lookups";
-export * from "./client";
-export * from "./schemas";
-export { startEmulator, DEFAULT_EMULATOR_TOKEN } from "./emulator";
-export type { EmulatorOptions, RunningEmulator, TokenSeed, RefreshTokenSeed } from "./emulator";
+export type { AiType } from "./schemas";

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { FlashbackClient } from "pulumi-flashback";
+import { FlashbackClient } from "pulumi-flashback/client";
 import { EmulatorHandle } from "../../test/helpers/emulator";
 import { EngineStack } from "../../test/helpers/engine";
 import { ProviderMemorySampler } from "./memory";

@@ -1,6 +1,7 @@
 /**
- * The Flashback API client: {@link FlashbackClient}, its options, its typed errors and the
- * retry policy (exported so it can be reasoned about and tested on its own).
+ * The Flashback API client, published as `pulumi-flashback/client`: {@link FlashbackClient},
+ * its options, its typed errors, the retry policy (exported so it can be reasoned about and
+ * tested on its own), and the zod schemas of every body the API sends or receives.
  * @packageDocumentation
  */
 export { FlashbackClient } from "./client";
@@ -22,3 +23,4 @@ export {
 export type { FlashbackErrorCode, FlashbackErrorInit } from "./errors";
 export { shouldRetry, retryDelayMs, isSafeRequest, parseRetryAfterMs } from "./retry";
 export type { RetryDecisionInput, RetryDelayInput } from "./retry";
+export * from "../schemas";

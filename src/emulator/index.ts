@@ -1,5 +1,5 @@
 /**
- * A local emulator of the Flashback AI LLM API: a real HTTP server with bearer auth,
+ * A local emulator of the Flashback API, published as `pulumi-flashback/emulator`: a real HTTP server with bearer auth,
  * workspace scoping, sealed credentials, optional file persistence, and a `/_emulator`
  * control API for reset, seeding and fault injection.
  * @packageDocumentation

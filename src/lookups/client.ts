@@ -2,7 +2,7 @@
  * One API client per lookup call, closed when the call is done so the program can exit.
  * @packageDocumentation
  */
-import { FlashbackClient } from "../client";
+import type { FlashbackClient } from "../client";
 import type { ProviderSettings } from "../provider/settings";
 import { withLookupContext } from "./errors";
 
@@ -17,7 +17,9 @@ export async function withClient<T>(
 ): Promise<T> {
   let client: FlashbackClient;
   try {
-    client = new FlashbackClient({
+    // Loaded on first use: a program that runs no lookup never loads undici or zod.
+    const { FlashbackClient: Client } = require("../client") as typeof import("../client");
+    client = new Client({
       baseUrl: settings.apiUrl,
       accessToken: settings.token,
       refreshToken: settings.refreshToken,

@@ -2,19 +2,13 @@
  * The one stored-key provider of a provider process, as the module's whole export, so
  * that the serialized shim can call `require("pulumi-flashback/provider/apiKey").create(...)`.
  * The package's `exports` map publishes this module as `pulumi-flashback/provider/apiKey`.
+ * Like the configuration's, it loads the provider on the first call only.
  * @packageDocumentation
  */
-import { withQuietFailures } from "../quietFailures";
-import { ProviderApiKeyProvider } from "./provider";
+import { lazyProcessProvider } from "../lazyProvider";
 
-const processProvider = withQuietFailures(new ProviderApiKeyProvider(), [
-  "configure",
-  "check",
-  "diff",
-  "create",
-  "read",
-  "update",
-  "delete",
-]);
+const processProvider = lazyProcessProvider(
+  () => new (require("./provider") as typeof import("./provider")).ProviderApiKeyProvider(),
+);
 
 export = processProvider;
