@@ -14,6 +14,7 @@ import {
 } from "./measure";
 import type { BenchOptions } from "./options";
 import { progress } from "./progress";
+import { measureRequireCost, type RequireCost } from "./requireCost";
 import { median } from "./stats";
 
 /** The medians of one N. Times in ms, memory in MB, sizes in bytes, calls as counts. */
@@ -53,6 +54,8 @@ export interface SizeFigures {
   providerPeakMB: number;
   /** The same for the engine floor's provider process, for comparison. */
   engineFloorProviderPeakMB: number;
+  /** `providerPeakMB - engineFloorProviderPeakMB`, each a median. */
+  providerPeakOverFloorMB: number;
   /** The raw runs, in order. */
   runs: RunRecord[];
 }
@@ -77,6 +80,8 @@ export interface BenchResult {
     /** A resource's `__provider` in the exported state (largest over every run). */
     stateBytes: number;
   };
+  /** What `require("pulumi-flashback")` adds to a program after `@pulumi/pulumi`. */
+  requireCost: RequireCost;
   /** Wall time of the whole benchmark, warm-up included. */
   totalMs: number;
 }
@@ -135,6 +140,7 @@ async function measureSize(n: number, options: BenchOptions): Promise<SizeFigure
     stateFileBytesPerResource: m((r) => r.ours.stateFileBytesPerResource),
     providerPeakMB: m((r) => r.ours.providerPeakMB),
     engineFloorProviderPeakMB: m((r) => r.engineFloor.providerPeakMB),
+    providerPeakOverFloorMB: m((r) => r.ours.providerPeakMB) - m((r) => r.engineFloor.providerPeakMB),
     runs,
   };
 }
@@ -148,6 +154,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       `N = ${options.sizes.join(", ")}; ${options.runs} run(s) per figure`,
   );
   const serializeFunctionBytes = await serializedShimBytes();
+  progress('require cost: require("pulumi-flashback") in 5 fresh processes');
+  const requireCost = measureRequireCost(5);
   await warmUp(options.parallel);
   const figures: Record<string, SizeFigures> = {};
   for (const n of options.sizes) figures[`N=${n}`] = await measureSize(n, options);
@@ -165,6 +173,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     },
     figures,
     serializedProvider: { serializeFunctionBytes, stateBytes },
+    requireCost,
     totalMs: performance.now() - started,
   };
 }

@@ -19,8 +19,7 @@ export function lazyProcessProvider(make: () => dynamic.ResourceProvider): dynam
   };
   const lazy: Record<string, unknown> = {};
   for (const method of METHODS) {
-    lazy[method] = (...args: unknown[]) =>
-      (instance()[method] as (...a: unknown[]) => unknown)(...args);
+    lazy[method] = (...args: unknown[]) => (instance()[method] as (...a: unknown[]) => unknown)(...args);
   }
   return lazy as unknown as dynamic.ResourceProvider;
 }

@@ -81,9 +81,19 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
    */
   async create(inputs: AiLlmConfigInputs): Promise<dynamic.CreateResult<AiLlmConfigOutputs>> {
     const what = describe(inputs);
-    const { id, adopted } = await this.createOrAdopt(inputs);
-    this.lists.invalidate(inputs.workspaceId);
-    const validation = await this.validateOrUndo(id, inputs, adopted ? "keep" : "delete");
+    // Until this create has landed (and passed validation), read-back lists of the
+    // workspace wait for it, so that one list serves the creates running beside it.
+    const landed = this.lists.holdForCreate(inputs.workspaceId);
+    let id: string;
+    let adopted: boolean;
+    let validation: Awaited<ReturnType<AiLlmConfigProvider["validateOrUndo"]>>;
+    try {
+      ({ id, adopted } = await this.createOrAdopt(inputs));
+      this.lists.invalidate(inputs.workspaceId);
+      validation = await this.validateOrUndo(id, inputs, adopted ? "keep" : "delete");
+    } finally {
+      landed();
+    }
     const sentAfter = Date.now();
     let live: AiLlmConfiguration | undefined;
     try {

@@ -12,6 +12,11 @@ export interface WorkspaceListCacheOptions {
   ttlMs?: number;
   /** How long a new list waits for more callers to join it before it is sent. Default 10 ms. */
   gatherMs?: number;
+  /**
+   * Longest time a list waits for the creates in flight in its workspace to finish, so
+   * that one list reads back a whole batch of creates. Default 2 s.
+   */
+  maxHoldMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -39,6 +44,11 @@ interface Entry<T> {
  */
 export class WorkspaceListCache<T = AiLlmConfiguration> {
   private readonly entries = new Map<string, Entry<T>>();
+  /** Creates in flight per workspace (see {@link holdForCreate}). */
+  private readonly creating = new Map<string, number>();
+  /** Lists waiting for their workspace to have no create in flight. */
+  private readonly waitingForIdle = new Map<string, Array<() => void>>();
+  private readonly maxHoldMs: number;
   private readonly ttlMs: number;
   private readonly gatherMs: number;
   private readonly now: () => number;
@@ -49,6 +59,7 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
   ) {
     this.ttlMs = options.ttlMs ?? 10_000;
     this.gatherMs = options.gatherMs ?? 10;
+    this.maxHoldMs = options.maxHoldMs ?? 2_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -79,9 +90,48 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
     if (this.entries.get(workspaceId)?.sentAt !== undefined) this.entries.delete(workspaceId);
   }
 
+  /**
+   * Marks a create in flight in `workspaceId` until the returned function is called.
+   * A list waits, up to `maxHoldMs`, until the workspace has none: the engine runs
+   * creates side by side (16 at a time by default) and each reads its own back, so
+   * holding the list until the last of a batch has landed makes one list serve the
+   * whole batch, about N/16 lists of N creates instead of one list per create.
+   */
+  holdForCreate(workspaceId: string): () => void {
+    this.creating.set(workspaceId, (this.creating.get(workspaceId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.creating.get(workspaceId) ?? 1) - 1;
+      if (left > 0) {
+        this.creating.set(workspaceId, left);
+        return;
+      }
+      this.creating.delete(workspaceId);
+      for (const wake of this.waitingForIdle.get(workspaceId) ?? []) wake();
+      this.waitingForIdle.delete(workspaceId);
+    };
+  }
+
+  /** Resolves when no create is in flight in `workspaceId`, or after `maxHoldMs`. */
+  private untilNoCreateInFlight(workspaceId: string): Promise<void> {
+    if (!this.creating.has(workspaceId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.maxHoldMs);
+      const waiting = this.waitingForIdle.get(workspaceId) ?? [];
+      waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.waitingForIdle.set(workspaceId, waiting);
+    });
+  }
+
   private start(workspaceId: string): Promise<T[]> {
     const entry = {} as Entry<T>;
-    entry.result = this.delay().then(() => {
+    entry.result = this.delay().then(async () => {
+      await this.untilNoCreateInFlight(workspaceId);
       entry.sentAt = this.now();
       return this.lister(workspaceId);
     });

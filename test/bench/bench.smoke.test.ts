@@ -48,10 +48,14 @@ const PER_N_FIGURES = [
 const TARGETS = [
   "refreshListCallsPerWorkspace@N=5",
   "oursOverEngineFloor@N=5",
+  "createReadBackLists@N=5",
+  "providerPeakOverFloorMB@N=5",
   "noChangeUpWrites@N=5",
   "noChangePreviewWrites@N=5",
   "serializedProviderBytes",
   "stateBytesPerResource",
+  "requireModules",
+  "requireMs",
 ];
 
 describe("npm run bench (smoke: N=5, one run)", function () {
@@ -90,9 +94,11 @@ describe("npm run bench (smoke: N=5, one run)", function () {
     }
     assert.ok(report.serializedProvider.serializeFunctionBytes > 0);
     assert.ok(report.serializedProvider.stateBytes > 0);
+    assert.ok(report.requireCost.modules > 0 && report.requireCost.ms > 0);
+    assert.equal(report.requireCost.runsMs.length, 5);
   });
 
-  it("has the six targets, keyed @N=5 where per-N, each with numeric value/limit and boolean held", () => {
+  it("has the ten targets, keyed @N=5 where per-N, each with numeric value/limit and boolean held", () => {
     assert.ok(report, "no report");
     assert.deepEqual(Object.keys(report.targets).sort(), [...TARGETS].sort());
     for (const name of TARGETS) {
@@ -101,6 +107,12 @@ describe("npm run bench (smoke: N=5, one run)", function () {
       assert.equal(typeof t.limit, "number", `${name}.limit`);
       assert.equal(typeof t.held, "boolean", `${name}.held`);
     }
+  });
+
+  it("reads the 5 creates back with fewer lists than creates, and the root import stays light (deterministic figures)", () => {
+    assert.ok(report, "no report");
+    assert.ok(report.targets["createReadBackLists@N=5"].value < 5, "fewer lists than creates");
+    assert.equal(report.targets.requireModules.held, true, `${report.targets.requireModules.value} modules`);
   });
 
   it("makes no write call on a no-change up or a preview", () => {

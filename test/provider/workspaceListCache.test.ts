@@ -87,4 +87,32 @@ describe("workspace list cache", () => {
     fail = false;
     assert.deepEqual(await cache.list("ws-1"), []);
   });
+
+  it("holds a list until every create in flight in its workspace has landed, so one list serves the batch", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 1, maxHoldMs: 5_000 });
+    const landed = Array.from({ length: 16 }, () => cache.holdForCreate("ws-1"));
+    const other = cache.list("ws-2");
+    const readBacks: Promise<AiLlmConfiguration[]>[] = [];
+    for (const land of landed) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const since = Date.now();
+      land();
+      readBacks.push(cache.listSentAfter("ws-1", since));
+    }
+    await Promise.all([...readBacks, other]);
+    assert.deepEqual(calls, ["ws-2", "ws-1"], "another workspace is not held; ws-1 is listed once");
+  });
+
+  it("sends a held list after maxHoldMs even while a create is still in flight", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { gatherMs: 1, maxHoldMs: 30 });
+    const stuck = cache.holdForCreate("ws-1");
+    const started = Date.now();
+    await cache.list("ws-1");
+    assert.ok(Date.now() - started >= 25);
+    assert.equal(calls.length, 1);
+    stuck();
+    stuck();
+  });
 });

@@ -89,8 +89,16 @@ export class ProviderApiKeyProvider implements dynamic.ResourceProvider<
 
   /** Stores the key; a lost answer is resolved by description, and `adoptExisting` takes one over. */
   async create(inputs: ProviderApiKeyInputs): Promise<dynamic.CreateResult<ProviderApiKeyOutputs>> {
-    const { id, adopted } = await this.createOrAdopt(inputs);
-    this.lists.invalidate(inputs.workspaceId);
+    // Read-back lists of the workspace wait for this create, so one list serves a batch.
+    const landed = this.lists.holdForCreate(inputs.workspaceId);
+    let created: { id: string; adopted: boolean };
+    try {
+      created = await this.createOrAdopt(inputs);
+      this.lists.invalidate(inputs.workspaceId);
+    } finally {
+      landed();
+    }
+    const { id, adopted } = created;
     const sentAfter = Date.now();
     let live: StoredApiKey | undefined;
     try {
