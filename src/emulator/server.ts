@@ -30,7 +30,7 @@ import { RequestLog, type RequestLogEntry } from "./requestLog";
 import { Router } from "./router";
 import { apiRoutes, type ApiReply, type ApiServices } from "./routes";
 import { AiLlmStore } from "./store";
-import { describeIssue } from "./validation";
+import { describeIssue } from "../schemas/issues";
 
 /** How to start an emulator. Every field is optional. */
 export interface EmulatorOptions {

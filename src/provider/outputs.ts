@@ -1,4 +1,5 @@
 import type { AiLlmConfiguration } from "../schemas";
+import { DECLARED_FIELDS } from "./fields";
 import type { AiLlmConfigInputs, AiLlmConfigOutputs } from "./inputs";
 
 /**
@@ -9,19 +10,11 @@ export function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** The declared inputs only, out of a bag that may hold outputs too. */
+/** The declared inputs only (the field table's), out of a bag that may hold outputs too. */
 export function declaredInputs(props: Record<string, unknown>): AiLlmConfigInputs {
-  return compact({
-    name: props.name,
-    aiType: props.aiType,
-    endpoint: props.endpoint,
-    secret: props.secret,
-    key: props.key,
-    apiKeyId: props.apiKeyId,
-    workspaceId: props.workspaceId,
-    validate: props.validate,
-    adoptExisting: props.adoptExisting,
-  }) as AiLlmConfigInputs;
+  return compact(
+    Object.fromEntries(DECLARED_FIELDS.map((field) => [field, props[field]])),
+  ) as AiLlmConfigInputs;
 }
 
 /** Names of the repositories that use a configuration. */

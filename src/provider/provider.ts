@@ -4,6 +4,7 @@ import type { AiLlmConfiguration, CreateAiLlmRequest } from "../schemas";
 import { hasCode, withContext } from "./apiErrors";
 import { defaultClientFactory, type ClientFactory, type FlashbackApi } from "./api";
 import { checkInputs } from "./check";
+import { LISTED_FIELDS } from "./fields";
 import { ProviderConnection } from "./connection";
 import { changedUpdatableFields, diffInputs } from "./diff";
 import {
@@ -197,14 +198,14 @@ export class AiLlmConfigProvider implements dynamic.ResourceProvider<AiLlmConfig
       }
       return { id: "" };
     }
+    // The listed fields come from Flashback; only a service that lists a field (apiKeyId
+    // is newer than the docs) says what it is, so an absent one keeps the recorded value.
+    const listed = Object.fromEntries(
+      LISTED_FIELDS.filter((field) => field in live).map((field) => [field, live[field] ?? undefined]),
+    );
     const inputs = compact({
       ...declaredInputs(state as Record<string, unknown>),
-      name: live.name,
-      aiType: live.aiType,
-      endpoint: live.endpoint,
-      workspaceId: live.workspaceId,
-      // Only a service that lists the field says which stored key is in use (or none).
-      ...("apiKeyId" in live ? { apiKeyId: live.apiKeyId ?? undefined } : {}),
+      ...listed,
     }) as AiLlmConfigInputs;
     const props_ = buildOutputs(id, inputs, live, {
       validated: state.validated,

@@ -149,7 +149,7 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
       serializableProvider(),
       name,
       opts?.id === undefined ? declaredProps(name, args) : readProps(name, args),
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secret", "key"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [...SECRET_INPUTS] }),
       "flashback",
       "AiLlmConfig",
     );
@@ -173,6 +173,13 @@ function reportFailedValidation(resource: AiLlmConfig): void {
   });
 }
 
+/**
+ * The inputs stored as Pulumi secrets. The provider's field table (src/provider/fields.ts)
+ * is the source; this module cannot import it (it loads zod), so a test holds the two equal.
+ * @internal
+ */
+export const SECRET_INPUTS = ["secret", "key"] as const;
+
 /** Outputs computed by the provider; seeded so that they exist as properties of the resource. */
 const COMPUTED_OUTPUTS = {
   aiLlmId: undefined,
@@ -184,8 +191,11 @@ const COMPUTED_OUTPUTS = {
   adopted: undefined,
 };
 
-/** What a managed (declared) configuration registers. */
-function declaredProps(name: string, args: AiLlmConfigArgs): pulumi.Inputs {
+/**
+ * What a managed (declared) configuration registers: every field of the provider's table.
+ * @internal
+ */
+export function declaredProps(name: string, args: AiLlmConfigArgs): pulumi.Inputs {
   return {
     name: args.name,
     aiType: args.aiType,
