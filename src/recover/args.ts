@@ -20,9 +20,9 @@ export const USAGE = `Usage: flashback-recover [--stack NAME] [--cwd DIR]
 
 Repairs a stack after a pulumi up, preview, refresh or destroy was killed
 (a CD runner's timeout or cancel): removes the lock the killed run left,
-imports the AiLlmConfig resources whose create reached Flashback, drops the
-creates that never did, and refreshes the rest from Flashback. Then re-run
-the interrupted command.
+imports the AiLlmConfig and ProviderApiKey resources whose create reached
+Flashback, drops the creates that never did, and refreshes the rest from
+Flashback. Then re-run the interrupted command.
 
 Run it only when no other Pulumi operation is running on the stack (for
 example at the start of the next CD job): it cancels whatever holds the lock.

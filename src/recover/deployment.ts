@@ -3,6 +3,19 @@ import { z } from "zod";
 /** The Pulumi type token of `AiLlmConfig` resources in state. */
 export const AI_LLM_CONFIG_TYPE = "pulumi-nodejs:dynamic/flashback:AiLlmConfig";
 
+/** The Pulumi type token of `ProviderApiKey` resources in state. */
+export const PROVIDER_API_KEY_TYPE = "pulumi-nodejs:dynamic/flashback:ProviderApiKey";
+
+/** The resource types whose pending creates this tool can settle, by their short names. */
+export type PendingKind = "AiLlmConfig" | "ProviderApiKey";
+
+/** The kind of a resource type token, or undefined for a type this tool cannot settle. */
+export function kindOf(type: string): PendingKind | undefined {
+  if (type === AI_LLM_CONFIG_TYPE) return "AiLlmConfig";
+  if (type === PROVIDER_API_KEY_TYPE) return "ProviderApiKey";
+  return undefined;
+}
+
 /** A resource as `pulumi stack export` writes it; fields this tool does not read are kept as they are. */
 export const exportedResourceSchema = z.looseObject({
   urn: z.string().min(1),
@@ -62,7 +75,9 @@ export function parseExport(text: string): ExportedStack {
 }
 
 /** A pending create of an `AiLlmConfig`, with the inputs that identify the configuration. */
-export interface PendingCreate {
+export interface PendingConfigCreate {
+  /** Tells the two kinds of pending create apart. */
+  kind: "AiLlmConfig";
   urn: string;
   name: string;
   workspaceId: string;
@@ -70,12 +85,26 @@ export interface PendingCreate {
   endpoint: string;
 }
 
+/** A pending create of a `ProviderApiKey`, with the inputs that identify the stored key. */
+export interface PendingKeyCreate {
+  /** Tells the two kinds of pending create apart. */
+  kind: "ProviderApiKey";
+  urn: string;
+  /** Unique within the workspace: what finds the key again. */
+  description: string;
+  workspaceId: string;
+  provider: string;
+}
+
+/** A pending create this tool can look up in Flashback. */
+export type PendingCreate = PendingConfigCreate | PendingKeyCreate;
+
 /** The pending operations of a deployment, sorted by what this tool can do with them. */
 export interface PendingSummary {
-  /** Pending creates of `AiLlmConfig` whose identifying inputs are readable. */
+  /** Pending creates of `AiLlmConfig` and `ProviderApiKey` whose identifying inputs are readable. */
   creates: PendingCreate[];
   /**
-   * Pending creates of `AiLlmConfig` that cannot be matched (an identifying input is a
+   * Pending creates of those types that cannot be matched (an identifying input is a
    * secret or missing, or an explicit provider holds the credentials), with why.
    */
   unreadable: { urn: string; reason: string }[];
@@ -85,7 +114,15 @@ export interface PendingSummary {
   otherOperations: number;
 }
 
-const IDENTIFYING_INPUTS = ["name", "workspaceId", "aiType", "endpoint"] as const;
+/**
+ * The inputs that identify what a pending create made, per kind. Only plain
+ * inputs can serve: a secret's ciphertext in the export cannot be compared. A stored
+ * key's `key` and `secret` are secrets, so its unique `description` identifies it.
+ */
+const IDENTIFYING_INPUTS: Readonly<Record<PendingKind, readonly string[]>> = {
+  AiLlmConfig: ["name", "workspaceId", "aiType", "endpoint"],
+  ProviderApiKey: ["description", "workspaceId", "provider"],
+};
 
 /** A reference (`<urn>::<id>`) to a default `pulumi-nodejs` provider, the one the stack configuration sets up. */
 const DEFAULT_PROVIDER = /::pulumi:providers:pulumi-nodejs::default(_[^:]*)?::[^:]*$/;
@@ -108,7 +145,8 @@ export function summarizePending(exported: ExportedStack): PendingSummary {
       continue;
     }
     const { urn, type, inputs = {} } = op.resource;
-    if (type !== AI_LLM_CONFIG_TYPE) {
+    const kind = kindOf(type);
+    if (!kind) {
       summary.otherCreates.push(urn);
       continue;
     }
@@ -119,7 +157,7 @@ export function summarizePending(exported: ExportedStack): PendingSummary {
       });
       continue;
     }
-    const unreadable = IDENTIFYING_INPUTS.filter(
+    const unreadable = IDENTIFYING_INPUTS[kind].filter(
       (key) => typeof inputs[key] !== "string" || inputs[key] === "",
     );
     if (unreadable.length > 0) {
@@ -129,23 +167,44 @@ export function summarizePending(exported: ExportedStack): PendingSummary {
       });
       continue;
     }
-    summary.creates.push({
-      urn,
-      name: inputs.name as string,
-      workspaceId: inputs.workspaceId as string,
-      aiType: inputs.aiType as string,
-      endpoint: inputs.endpoint as string,
-    });
+    const text = (key: string) => inputs[key] as string;
+    summary.creates.push(
+      kind === "AiLlmConfig"
+        ? {
+            kind: "AiLlmConfig",
+            urn,
+            name: text("name"),
+            workspaceId: text("workspaceId"),
+            aiType: text("aiType"),
+            endpoint: text("endpoint"),
+          }
+        : {
+            kind: "ProviderApiKey",
+            urn,
+            description: text("description"),
+            workspaceId: text("workspaceId"),
+            provider: text("provider"),
+          },
+    );
   }
   return summary;
 }
 
-/** Ids of the `AiLlmConfig` resources the state already tracks (not those marked for deletion), with their URNs. */
-export function trackedIds(exported: ExportedStack): Map<string, string> {
-  const ids = new Map<string, string>();
+/**
+ * Ids already in the state, mapped to their URNs, per kind: a configuration and a stored
+ * key are different records, so an id is only ever compared with ids of its own kind.
+ */
+export type TrackedIds = Readonly<Record<PendingKind, ReadonlyMap<string, string>>>;
+
+/**
+ * Ids of the `AiLlmConfig` and `ProviderApiKey` resources the state already tracks (not
+ * those marked for deletion), with their URNs, per kind.
+ */
+export function trackedIds(exported: ExportedStack): TrackedIds {
+  const tracked = { AiLlmConfig: new Map<string, string>(), ProviderApiKey: new Map<string, string>() };
   for (const resource of exported.deployment.resources ?? []) {
-    if (resource.type === AI_LLM_CONFIG_TYPE && resource.id && !resource.delete)
-      ids.set(resource.id, resource.urn);
+    const kind = kindOf(resource.type);
+    if (kind && resource.id && !resource.delete) tracked[kind].set(resource.id, resource.urn);
   }
-  return ids;
+  return tracked;
 }

@@ -2,7 +2,14 @@ import type { FlashbackClient } from "../client";
 import type { ConfigLookup } from "../provider/settings";
 import type { RecoverArgs } from "./args";
 import { clientFromSettings, stackConfigLookup } from "./credentials";
-import { parseExport, summarizePending, trackedIds, type PendingSummary } from "./deployment";
+import {
+  parseExport,
+  summarizePending,
+  trackedIds,
+  type PendingKind,
+  type PendingSummary,
+  type TrackedIds,
+} from "./deployment";
 import { describeResolution, resolvePendingCreates, type Resolution } from "./match";
 import { PulumiCli } from "./pulumiCli";
 import { settlePendingCreates } from "./stateEdit";
@@ -13,7 +20,7 @@ export class RecoverError extends Error {
 }
 
 /** The part of the API client recovery needs. */
-export type RecoverApi = Pick<FlashbackClient, "listAiLlms" | "close">;
+export type RecoverApi = Pick<FlashbackClient, "listAiLlms" | "listApiKeys" | "close">;
 
 /** Options of {@link recover}. */
 export interface RecoverOptions {
@@ -28,7 +35,7 @@ export interface RecoverOptions {
 
 /** What {@link recover} did. */
 export interface RecoverReport {
-  /** One entry per pending create of an `AiLlmConfig`. */
+  /** One entry per pending create of an `AiLlmConfig` or a `ProviderApiKey`. */
   resolutions: Resolution[];
   /** Pending updates, deletes and reads the refresh settled. */
   otherOperations: number;
@@ -48,7 +55,8 @@ function tail(text: string): string {
  * Repairs a stack after an interrupted `pulumi` operation:
  * 1. `pulumi cancel --yes` removes the lock the killed run left;
  * 2. `pulumi stack export` shows the pending operations;
- * 3. each pending create of an `AiLlmConfig` is looked up in its workspace (listed once);
+ * 3. each pending create of an `AiLlmConfig` (by name) or a `ProviderApiKey` (by
+ *    description) is looked up in its workspace (listed once per kind);
  * 4. those that reached Flashback are put in the state (`pulumi stack import` of the
  *    export with them moved into the resources), those that did not are dropped;
  * 5. `pulumi refresh --yes --clear-pending-creates` reads every resource's live state,
@@ -77,9 +85,10 @@ export async function recover(options: RecoverOptions): Promise<RecoverReport> {
   const state = parseExport(exported.stdout);
   const pending = summarizePending(state);
   refuseWhatCannotBeSettled(pending);
+  const count = (kind: PendingKind) => pending.creates.filter((c) => c.kind === kind).length;
   print(
-    `flashback-recover: ${pending.creates.length} pending create(s) of AiLlmConfig, ` +
-      `${pending.otherOperations} other pending operation(s)`,
+    `flashback-recover: ${count("AiLlmConfig")} pending create(s) of AiLlmConfig, ` +
+      `${count("ProviderApiKey")} of ProviderApiKey, ${pending.otherOperations} other pending operation(s)`,
   );
 
   let resolutions: Resolution[] = [];
@@ -106,7 +115,9 @@ export async function recover(options: RecoverOptions): Promise<RecoverReport> {
   if (refresh.code !== 0) {
     throw new RecoverError(
       `\`pulumi refresh\` failed (exit ${refresh.code}); see its output above.` +
-        (imports.length > 0 ? " The configurations listed as imported are in the state already." : "") +
+        (imports.length > 0
+          ? " The configurations and stored provider keys listed as imported are in the state already."
+          : "") +
         " Fix the cause (often the Flashback URL or token recorded for the stack's provider), then run " +
         "flashback-recover again before re-running the interrupted command.",
     );
@@ -121,7 +132,7 @@ function refuseWhatCannotBeSettled(pending: PendingSummary): void {
   const problems = [
     ...pending.unreadable.map(({ urn, reason }) => `  ${urn}: ${reason}`),
     ...pending.otherCreates.map(
-      (urn) => `  ${urn}: not an AiLlmConfig, so this tool cannot tell whether it exists`,
+      (urn) => `  ${urn}: not an AiLlmConfig or a ProviderApiKey, so this tool cannot tell whether it exists`,
     ),
   ];
   if (problems.length === 0) return;
@@ -129,7 +140,8 @@ function refuseWhatCannotBeSettled(pending: PendingSummary): void {
     "these pending creates cannot be settled automatically:\n" +
       `${problems.join("\n")}\n` +
       "Nothing but the lock was changed. Run `pulumi refresh` in a terminal: it asks, for each pending create, " +
-      "whether to clear it or import it by id (choose skip for the AiLlmConfig ones); then run flashback-recover again.",
+      "whether to clear it or import it by id (choose skip for the AiLlmConfig and ProviderApiKey ones); " +
+      "then run flashback-recover again.",
   );
 }
 
@@ -138,7 +150,7 @@ async function resolveAgainstFlashback(
   pulumi: PulumiCli,
   clientFactory: (config: ConfigLookup) => RecoverApi,
   pending: PendingSummary,
-  tracked: Map<string, string>,
+  tracked: TrackedIds,
 ): Promise<Resolution[]> {
   // The output holds credentials: captured, parsed, never printed.
   const config = await pulumi.run(["config", "--json", "--show-secrets"], "capture");
@@ -155,9 +167,10 @@ async function resolveAgainstFlashback(
     );
   }
   try {
-    return await resolvePendingCreates(pending.creates, tracked, (workspaceId) =>
-      client.listAiLlms(workspaceId),
-    );
+    return await resolvePendingCreates(pending.creates, tracked, {
+      AiLlmConfig: (workspaceId) => client.listAiLlms(workspaceId),
+      ProviderApiKey: (workspaceId) => client.listApiKeys({ workspaceId }),
+    });
   } catch (error) {
     throw new RecoverError(
       `looking the pending creates up in Flashback failed: ${(error as Error).message}. ` +
