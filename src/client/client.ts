@@ -1,11 +1,11 @@
 /**
- * `FlashbackClient`: the seven AI LLM calls of the Flashback API on one keep-alive undici
- * Agent, with one retry policy, an overall deadline per call, token renewal, response
- * validation by the zod schemas and typed, credential-free errors.
+ * `FlashbackClient`: the AI LLM and stored-key calls of the Flashback API on one keep-alive
+ * undici Agent, with an overall deadline per call, token renewal, response validation by
+ * the zod schemas and typed, credential-free errors. What follows a failed attempt is
+ * decided in retry.ts; every message is worded in messages.ts.
  * @packageDocumentation
  */
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import type { ZodType } from "zod";
 import {
@@ -38,27 +38,30 @@ import {
 } from "../schemas";
 import { TokenManager } from "./auth";
 import {
-  codeForStatus,
-  createFlashbackError,
   FlashbackUnauthorizedError,
   isFlashbackError,
   type FlashbackError,
   type FlashbackErrorCode,
 } from "./errors";
+import {
+  badResponse,
+  codeOf,
+  deadlineError,
+  failureError,
+  outcomeUnknownError,
+  pastDeadlineNote,
+  refreshRejected,
+  REFRESH_PATH,
+  type CallContext,
+  type Failure,
+  type MessageSettings,
+} from "./messages";
 import { resolveOptions, type FlashbackClientOptions, type ResolvedOptions } from "./options";
 import { sanitizeApiMessage } from "./redact";
-import {
-  isSafeRequest,
-  isTimeoutErrorCode,
-  outcomeUnknown,
-  parseRetryAfterMs,
-  retryDelayMs,
-  shouldRetry,
-} from "./retry";
+import { decideAfterFailure } from "./retry";
 import {
   AttemptFailure,
   BODY_TOO_LARGE_ERROR_CODE,
-  DEADLINE_ERROR_CODE,
   DeadlineExceeded,
   isJsonMediaType,
   sendAttempt,
@@ -66,11 +69,8 @@ import {
 } from "./transport";
 import { USER_AGENT } from "./version";
 
-/** Path of the token exchange. */
-const REFRESH_PATH = "/user/refresh";
-
 /** How one call is made; private to the client. */
-interface CallSpec<T> {
+interface CallSpec<T> extends CallContext {
   method: Dispatcher.HttpMethod;
   /** API path, segments already encoded. */
   path: string;
@@ -79,23 +79,10 @@ interface CallSpec<T> {
   schema: ZodType<T>;
   /** Values of this request (secret, key) to scrub from server messages. */
   redact?: ReadonlyArray<string | null | undefined>;
-  /** False only for the token exchange itself. */
-  authenticated: boolean;
   /** True when a 2xx with `success:false` is a normal answer (validate, refresh). */
   acceptUnsuccessful?: boolean;
   /** Epoch-ms deadline inherited from the call that needed a token. */
   deadline?: number;
-}
-
-/** A failed attempt, reduced to what the policy needs. */
-interface Failure {
-  /** Non-2xx status, when one arrived. */
-  status?: number;
-  /** Low-level code, when no status did. */
-  errorCode?: string;
-  retryAfter?: string;
-  apiMessage?: string;
-  cause?: unknown;
 }
 
 /** Formats a zod issue path as `aiLlms[0].id`. */
@@ -152,6 +139,7 @@ export class FlashbackClient {
       accessToken: this.options.accessToken,
       refreshToken: this.options.refreshToken,
       exchange: (refreshToken, deadline) => this.exchangeRefreshToken(refreshToken, deadline),
+      now: this.options.now,
     });
   }
 
@@ -160,6 +148,7 @@ export class FlashbackClient {
     return this.call({
       method: "POST",
       path: "/ai/llm",
+      idempotent: false,
       body,
       schema: createAiLlmResponseSchema,
       redact: [body?.secret, body?.key],
@@ -171,6 +160,7 @@ export class FlashbackClient {
   async listAiLlms(workspaceId?: string): Promise<AiLlmConfiguration[]> {
     const answer = await this.call({
       method: "GET",
+      idempotent: true,
       path: "/ai/llm",
       query: query({ workspaceId }),
       schema: listAiLlmsResponseSchema,
@@ -183,6 +173,7 @@ export class FlashbackClient {
   async listAvailableAiLlms(): Promise<AiLlmConfiguration[]> {
     const answer = await this.call({
       method: "GET",
+      idempotent: true,
       path: "/ai/llm/available",
       schema: listAiLlmsResponseSchema,
       authenticated: true,
@@ -194,6 +185,7 @@ export class FlashbackClient {
   async updateAiLlm(id: string, body: UpdateAiLlmRequest): Promise<UpdateAiLlmResponse> {
     return this.call({
       method: "PUT",
+      idempotent: true,
       path: `/ai/llm/${pathSegment(id, "id")}`,
       body,
       schema: updateAiLlmResponseSchema,
@@ -206,6 +198,7 @@ export class FlashbackClient {
   async deleteAiLlm(id: string): Promise<DeleteAiLlmResponse> {
     return this.call({
       method: "DELETE",
+      idempotent: true,
       path: `/ai/llm/${pathSegment(id, "id")}`,
       schema: deleteAiLlmResponseSchema,
       authenticated: true,
@@ -221,6 +214,7 @@ export class FlashbackClient {
   ): Promise<StoredApiKey[]> {
     const answer = await this.call({
       method: "GET",
+      idempotent: true,
       path: "/apikeys",
       query: query({
         workspaceId: filter.workspaceId,
@@ -238,6 +232,7 @@ export class FlashbackClient {
     return this.call({
       method: "POST",
       path: "/apikeys",
+      idempotent: false,
       body,
       schema: createApiKeyResponseSchema,
       redact: [body?.secret, body?.key],
@@ -249,6 +244,7 @@ export class FlashbackClient {
   async updateApiKey(id: string, body: UpdateApiKeyRequest): Promise<ApiKeyWriteResponse> {
     return this.call({
       method: "PUT",
+      idempotent: true,
       path: `/apikeys/${pathSegment(id, "id")}`,
       body,
       schema: apiKeyWriteResponseSchema,
@@ -261,6 +257,7 @@ export class FlashbackClient {
   async deleteApiKey(id: string): Promise<ApiKeyWriteResponse> {
     return this.call({
       method: "DELETE",
+      idempotent: true,
       path: `/apikeys/${pathSegment(id, "id")}`,
       schema: apiKeyWriteResponseSchema,
       authenticated: true,
@@ -275,6 +272,8 @@ export class FlashbackClient {
     return this.call({
       method: "POST",
       path: `/ai/llm/${pathSegment(id, "id")}/validate`,
+      // A check that stores nothing but its outcome: sending it again is harmless.
+      idempotent: true,
       schema: validateAiLlmResponseSchema,
       authenticated: true,
       acceptUnsuccessful: true,
@@ -285,6 +284,7 @@ export class FlashbackClient {
   async getAiLlmStats(aiLlmId?: string): Promise<AiLlmStats[]> {
     const answer = await this.call({
       method: "GET",
+      idempotent: true,
       path: "/ai/llm/stats",
       query: query({ aiLlmId }),
       schema: aiLlmStatsResponseSchema,
@@ -308,7 +308,7 @@ export class FlashbackClient {
           "(pass the refreshToken option)",
       });
     }
-    await this.tokens.refresh(Date.now() + this.options.deadlineMs);
+    await this.tokens.refresh(this.options.now() + this.options.deadlineMs);
   }
 
   /** Closes the connection pool if the client created it (a caller's dispatcher is left open). Idempotent. */
@@ -324,11 +324,11 @@ export class FlashbackClient {
   /** Runs one call under its deadline: the timer aborts whatever attempt is in flight. */
   private async call<T>(spec: CallSpec<T>): Promise<T> {
     this.assertOpen();
-    const deadline = spec.deadline ?? Date.now() + this.options.deadlineMs;
+    const deadline = spec.deadline ?? this.options.now() + this.options.deadlineMs;
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new DeadlineExceeded(this.options.deadlineMs)),
-      Math.max(0, deadline - Date.now()),
+      Math.max(0, deadline - this.options.now()),
     );
     timer.unref();
     try {
@@ -338,9 +338,10 @@ export class FlashbackClient {
     }
   }
 
-  /** The retry loop: attempt, classify, then resend, sleep or throw. */
+  /** The attempt loop: send, and on failure do what {@link decideAfterFailure} says. */
   private async attempts<T>(spec: CallSpec<T>, deadline: number, signal: AbortSignal): Promise<T> {
     const { method, path } = spec;
+    const { now } = this.options;
     let token = spec.authenticated ? await this.tokens.token(deadline) : undefined;
     let attempt = 0;
     let budgeted = 0;
@@ -349,7 +350,7 @@ export class FlashbackClient {
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const fullPath = this.options.basePath + path + (spec.query ? `?${spec.query.toString()}` : "");
     for (;;) {
-      if (signal.aborted) throw last ?? this.deadlineError(spec, attempt);
+      if (signal.aborted) throw last ?? deadlineError(spec, this.messageSettings(), attempt);
       attempt += 1;
       const started = performance.now();
       let result: AttemptResponse | AttemptFailure;
@@ -380,64 +381,62 @@ export class FlashbackClient {
       }
 
       const failure = this.describeFailure(spec, result);
-      if (
-        failure.status === 401 &&
-        spec.authenticated &&
-        this.tokens.canRefresh &&
-        !resentAfter401 &&
-        token !== undefined
-      ) {
-        // Outside the retry budget: a 401 proves nothing was processed, and one fresh token settles it.
-        report(401, "UNAUTHORIZED");
-        resentAfter401 = true;
-        token = await this.tokens.tokenAfterRejection(token, deadline);
-        continue;
-      }
-      if (failure.status === undefined && failure.errorCode === BODY_TOO_LARGE_ERROR_CODE) {
-        // Headers said 2xx, so a create went through; without the body its id is unknown.
-        const error = this.badResponse(spec, result.status ?? 0, "a body larger than the client accepts");
-        report(result.status, error.code);
-        throw error;
-      }
-
-      budgeted += 1;
-      if (outcomeUnknown({ method, path, status: failure.status, errorCode: failure.errorCode })) {
-        const error = this.outcomeUnknownError(spec, failure);
-        report(failure.status, error.code);
-        throw error;
-      }
-      const code = this.codeOf(failure);
-      report(failure.status, code);
-      const retry = shouldRetry({
-        method,
-        path,
-        attempt: budgeted,
-        maxRetries: this.options.maxRetries,
+      const decision = decideAfterFailure({
+        idempotent: spec.idempotent,
         status: failure.status,
         errorCode: failure.errorCode,
-      });
-      if (!retry) throw this.failureError(spec, failure, code, attempt);
-      const delay = retryDelayMs({
-        attempt: budgeted,
         retryAfter: failure.retryAfter,
-        baseDelayMs: this.options.retryBaseDelayMs,
-        maxDelayMs: this.options.retryMaxDelayMs,
-        maxRetryAfterMs: this.options.maxRetryAfterMs,
+        bodyTooLarge: failure.status === undefined && failure.errorCode === BODY_TOO_LARGE_ERROR_CODE,
+        canRefreshToken:
+          spec.authenticated && this.tokens.canRefresh && !resentAfter401 && token !== undefined,
+        attempt: budgeted + 1,
+        maxRetries: this.options.maxRetries,
+        msLeft: deadline - now(),
+        delay: {
+          baseDelayMs: this.options.retryBaseDelayMs,
+          maxDelayMs: this.options.retryMaxDelayMs,
+          maxRetryAfterMs: this.options.maxRetryAfterMs,
+          now,
+        },
       });
-      last = this.failureError(spec, failure, code, attempt);
-      // A sleep that would end past the deadline is not started: the last error is the answer.
-      if (Date.now() + delay >= deadline) {
-        throw this.failureError(
-          spec,
-          failure,
-          code,
-          attempt,
-          `not retried: the next attempt would start past the call's deadline of ${this.options.deadlineMs} ms`,
-        );
+      switch (decision.action) {
+        case "refresh-and-resend":
+          // Outside the retry budget: one fresh token settles a 401.
+          report(401, "UNAUTHORIZED");
+          resentAfter401 = true;
+          token = await this.tokens.tokenAfterRejection(token as string, deadline);
+          continue;
+        case "outcome-unknown": {
+          const error = outcomeUnknownError(spec, this.messageSettings(), failure);
+          report(failure.status, error.code);
+          throw error;
+        }
+        case "fail": {
+          if (decision.reason === "body-too-large") {
+            // Headers said 2xx, so a create went through; without the body its id is unknown.
+            const error = badResponse(spec, result.status ?? 0, "a body larger than the client accepts");
+            report(result.status, error.code);
+            throw error;
+          }
+          report(failure.status, codeOf(failure));
+          const note =
+            decision.reason === "past-deadline" ? pastDeadlineNote(this.messageSettings()) : undefined;
+          throw failureError(spec, this.messageSettings(), failure, attempt, note);
+        }
+        case "retry":
+          budgeted += 1;
+          report(failure.status, codeOf(failure));
+          last = failureError(spec, this.messageSettings(), failure, attempt);
+          await this.options.sleep(decision.delayMs, signal).catch(() => undefined);
+          if (spec.authenticated) token = await this.tokens.token(deadline);
       }
-      await sleep(delay);
-      if (spec.authenticated) token = await this.tokens.token(deadline);
     }
+  }
+
+  /** What messages quote of the settings. */
+  private messageSettings(): MessageSettings {
+    const { origin, requestTimeoutMs, deadlineMs, maxRetryAfterMs } = this.options;
+    return { origin, requestTimeoutMs, deadlineMs, maxRetryAfterMs, canRefresh: this.tokens.canRefresh };
   }
 
   /** Headers of every request; the token is the only secret and goes nowhere else. */
@@ -461,7 +460,7 @@ export class FlashbackClient {
   ): { ok: true; value: T } | { ok: false; error: FlashbackError } {
     const fail = (what: string) => ({
       ok: false as const,
-      error: this.badResponse(spec, response.status, what, attempt),
+      error: badResponse(spec, response.status, what, attempt),
     });
     if (!isJsonMediaType(response.mediaType)) {
       return fail(`content-type ${response.mediaType.slice(0, 100) || "(none)"} instead of application/json`);
@@ -535,109 +534,6 @@ export class FlashbackClient {
     return sanitizeApiMessage(message, this.secrets(spec));
   }
 
-  private codeOf(failure: Failure): FlashbackErrorCode {
-    if (failure.status !== undefined) return codeForStatus(failure.status);
-    const errorCode = failure.errorCode ?? "UNKNOWN";
-    return errorCode === DEADLINE_ERROR_CODE || isTimeoutErrorCode(errorCode) ? "TIMEOUT" : "NETWORK";
-  }
-
-  /** The error for a failed attempt that is not retried (any more). */
-  private failureError(
-    spec: CallSpec<unknown>,
-    failure: Failure,
-    code: FlashbackErrorCode,
-    attempts: number,
-    note?: string,
-  ): FlashbackError {
-    const { method, path } = spec;
-    let message: string;
-    if (failure.status !== undefined) {
-      message = `Flashback API ${method} ${path} failed with ${failure.status}`;
-      if (failure.apiMessage !== undefined) message += `: ${failure.apiMessage}`;
-      if (failure.status === 401 && spec.authenticated) message += this.unauthorizedHint();
-      if (failure.status >= 300 && failure.status < 400) {
-        message += " (redirects are not followed; check the base URL)";
-      }
-    } else if (failure.errorCode === DEADLINE_ERROR_CODE) {
-      message = `Flashback API ${method} ${path} timed out: the call's deadline of ${this.options.deadlineMs} ms (deadlineMs) ran out`;
-    } else if (code === "TIMEOUT") {
-      message =
-        `Flashback API ${method} ${path} timed out: no complete answer within ${this.options.requestTimeoutMs} ms ` +
-        `(requestTimeoutMs; ${failure.errorCode})`;
-    } else {
-      // The origin holds no credential (user info is refused at construction).
-      message = `Flashback API ${method} ${path} failed: connection error (${failure.errorCode}) reaching ${this.options.origin}`;
-    }
-    if (attempts > 1) message += ` (after ${attempts} attempts)`;
-    if (note !== undefined) message += `; ${note}`;
-    return createFlashbackError(code, {
-      message,
-      method,
-      path,
-      status: failure.status,
-      apiMessage: failure.apiMessage,
-      retryAfterMs: this.retryAfterMsOf(failure),
-      cause: failure.status === undefined ? failure.cause : undefined,
-    });
-  }
-
-  private unauthorizedHint(): string {
-    if (this.tokens.canRefresh) {
-      return (
-        ". A freshly refreshed access token was rejected as well: check that the refreshToken " +
-        "belongs to a user with access to this API"
-      );
-    }
-    return (
-      ". The access token is missing, expired or unknown: pass a valid accessToken " +
-      "(or a refreshToken, so that it can be renewed)"
-    );
-  }
-
-  private retryAfterMsOf(failure: Failure): number | undefined {
-    const ms = parseRetryAfterMs(failure.retryAfter);
-    return ms === undefined ? undefined : Math.min(ms, this.options.maxRetryAfterMs);
-  }
-
-  /** A create that may or may not have been applied. */
-  private outcomeUnknownError(spec: CallSpec<unknown>, failure: Failure): FlashbackError {
-    const { method, path } = spec;
-    let reason: string;
-    if (failure.status !== undefined) reason = `the server answered ${failure.status}`;
-    else if (failure.errorCode === DEADLINE_ERROR_CODE) {
-      reason = `the call's deadline of ${this.options.deadlineMs} ms ran out while waiting for the answer`;
-    } else if (isTimeoutErrorCode(failure.errorCode ?? "")) {
-      reason = `no answer within ${this.options.requestTimeoutMs} ms after the request was sent (${failure.errorCode})`;
-    } else reason = `the connection broke after the request was sent (${failure.errorCode})`;
-    if (failure.apiMessage !== undefined) reason += `: ${failure.apiMessage}`;
-    return createFlashbackError("OUTCOME_UNKNOWN", {
-      message:
-        `Flashback API ${method} ${path} outcome unknown: ${reason}. The create may or may not have been ` +
-        "applied, and it was not resent because that could create a duplicate. Look the configuration up " +
-        "by name in its workspace (GET /ai/llm?workspaceId=...) before creating it again.",
-      method,
-      path,
-      status: failure.status,
-      apiMessage: failure.apiMessage,
-      cause: failure.status === undefined ? failure.cause : undefined,
-    });
-  }
-
-  private badResponse(spec: CallSpec<unknown>, status: number, what: string, attempts = 1): FlashbackError {
-    const { method, path } = spec;
-    let message = `Flashback API ${method} ${path} answered ${status} with ${what}`;
-    if (!isSafeRequest(method, path)) {
-      message +=
-        ". The create was probably applied: look the configuration up by name in its workspace before creating it again";
-    }
-    if (attempts > 1) message += ` (after ${attempts} attempts)`;
-    return createFlashbackError("BAD_RESPONSE", { message, method, path, status });
-  }
-
-  private deadlineError(spec: CallSpec<unknown>, attempts: number): FlashbackError {
-    return this.failureError(spec, { errorCode: DEADLINE_ERROR_CODE }, "TIMEOUT", attempts);
-  }
-
   /** Observability hook; a failing hook must not fail the call. */
   private report(event: {
     method: string;
@@ -662,6 +558,8 @@ export class FlashbackClient {
     const spec: CallSpec<RefreshResponse> = {
       method: "POST",
       path: REFRESH_PATH,
+      // A lost refresh has already spent its token, so a resend can only help.
+      idempotent: true,
       body: refreshRequestBody(refreshToken),
       schema: refreshResponseSchema,
       redact: [refreshToken],
@@ -680,7 +578,7 @@ export class FlashbackClient {
         error.status < 500 &&
         error.status !== 429
       ) {
-        throw this.refreshRejected(error.status, error.apiMessage);
+        throw refreshRejected(error.status, error.apiMessage);
       }
       throw error;
     }
@@ -689,21 +587,8 @@ export class FlashbackClient {
         typeof answer.message === "string"
           ? sanitizeApiMessage(answer.message, this.secrets(spec))
           : undefined;
-      throw this.refreshRejected(200, message);
+      throw refreshRejected(200, message);
     }
     return answer;
-  }
-
-  private refreshRejected(status: number, apiMessage: string | undefined): FlashbackError {
-    let message = `Flashback API POST ${REFRESH_PATH} failed with ${status}`;
-    if (apiMessage !== undefined) message += `: ${apiMessage}`;
-    message += ". The refresh token was rejected (revoked, expired or unknown): pass a valid refreshToken";
-    return createFlashbackError("UNAUTHORIZED", {
-      message,
-      method: "POST",
-      path: REFRESH_PATH,
-      status,
-      apiMessage,
-    });
   }
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { FlashbackClient } from "./client";
-export type { AttemptEvent, FlashbackClientOptions } from "./options";
+export type { AttemptEvent, Clock, FlashbackClientOptions } from "./options";
 export {
   FlashbackError,
   FlashbackBadRequestError,
@@ -21,6 +21,6 @@ export {
   isFlashbackError,
 } from "./errors";
 export type { FlashbackErrorCode, FlashbackErrorInit } from "./errors";
-export { shouldRetry, retryDelayMs, isSafeRequest, parseRetryAfterMs } from "./retry";
-export type { RetryDecisionInput, RetryDelayInput } from "./retry";
+export { decideAfterFailure, shouldRetry, outcomeUnknown, retryDelayMs, parseRetryAfterMs } from "./retry";
+export type { AttemptDecision, FailedAttempt, RetryDecisionInput, RetryDelayInput } from "./retry";
 export * from "../schemas";

@@ -4,6 +4,7 @@
  * one credential, sane numbers.
  * @packageDocumentation
  */
+import { setTimeout as sleepFor } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { FlashbackErrorCode } from "./errors";
 
@@ -52,7 +53,25 @@ export interface FlashbackClientOptions {
   dispatcher?: Dispatcher;
   /** Observability hook, called after every attempt; its exceptions are ignored. */
   onAttempt?: (event: AttemptEvent) => void;
+  /**
+   * The clock and the wait between attempts, for tests that run retries, deadlines and
+   * token expiry on a fake clock: `now` gives epoch ms (default `Date.now`), `sleep` waits
+   * `ms` or until `signal` aborts (default a timer).
+   */
+  clock?: Clock;
 }
+
+/** What {@link FlashbackClientOptions.clock} replaces. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** The real clock. */
+const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleepFor(ms, undefined, { signal }),
+};
 
 /** The options with defaults applied and the base URL split up. */
 export interface ResolvedOptions {
@@ -80,6 +99,10 @@ export interface ResolvedOptions {
   dispatcher: Dispatcher | undefined;
   /** See {@link FlashbackClientOptions.onAttempt}. */
   onAttempt: ((event: AttemptEvent) => void) | undefined;
+  /** See {@link FlashbackClientOptions.clock}. */
+  now: () => number;
+  /** See {@link FlashbackClientOptions.clock}. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** The defaults of the numeric options. */
@@ -197,5 +220,7 @@ export function resolveOptions(options: FlashbackClientOptions): ResolvedOptions
     maxRetryAfterMs: numberOption(options, "maxRetryAfterMs"),
     dispatcher: options.dispatcher,
     onAttempt: options.onAttempt,
+    now: () => (options.clock ?? SYSTEM_CLOCK).now(),
+    sleep: (ms, signal) => (options.clock ?? SYSTEM_CLOCK).sleep(ms, signal),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The client's one retry policy: which failures are retried ({@link shouldRetry}), how long
- * to wait before the next attempt ({@link retryDelayMs}), and which failures of a non-safe
- * request leave its outcome unknown ({@link outcomeUnknown}). Pure functions, so the policy
- * is tested as a table rather than through timing.
+ * The client's one retry policy. {@link decideAfterFailure} decides what follows a failed
+ * attempt (refresh the token and resend, retry after a delay, report the outcome unknown,
+ * or fail); it rests on {@link shouldRetry}, {@link outcomeUnknown} and
+ * {@link retryDelayMs}. Whether resending can do harm is not guessed from the URL: each
+ * call says whether it is idempotent. Pure functions, tested as a table, never by timing.
  * @packageDocumentation
  */
 
@@ -59,12 +60,14 @@ const TIMEOUT_ERROR_CODES: ReadonlySet<string> = new Set([
   "ETIMEDOUT",
 ]);
 
-/** What {@link shouldRetry} and `outcomeUnknown` decide on. */
+/** What {@link shouldRetry} and {@link outcomeUnknown} decide on. */
 export interface RetryDecisionInput {
-  /** HTTP method, upper case. */
-  method: string;
-  /** API path without base URL prefix or query string, e.g. `/ai/llm/abc/validate`. */
-  path: string;
+  /**
+   * True when sending the request again cannot change anything beyond what the first send
+   * did: reads, PUT, DELETE, validate (a check that stores nothing), the token refresh. A
+   * create is not.
+   */
+  idempotent: boolean;
   /** 1-based number of the attempt that just failed, counting only attempts that use the retry budget. */
   attempt: number;
   /** The configured retry budget (retries, not attempts). */
@@ -73,18 +76,6 @@ export interface RetryDecisionInput {
   status?: number;
   /** Low-level error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...) when no usable response arrived. */
   errorCode?: string;
-}
-
-/**
- * True when resending the request cannot change anything on the server beyond what the first
- * send did: GET, HEAD, PUT, DELETE, validate (a check that stores nothing) and the token
- * refresh (a lost refresh has already spent its token, so a resend can only help).
- */
-export function isSafeRequest(method: string, path: string): boolean {
-  const m = method.toUpperCase();
-  if (m === "GET" || m === "HEAD" || m === "PUT" || m === "DELETE" || m === "OPTIONS") return true;
-  if (m === "POST") return /^\/ai\/llm\/[^/]+\/validate$/.test(path) || path === "/user/refresh";
-  return false;
 }
 
 /** True when the low-level error proves the request never left this machine. */
@@ -98,29 +89,29 @@ export function isTimeoutErrorCode(errorCode: string): boolean {
 }
 
 /**
- * True when a failed non-safe request (a create) may or may not have been applied: it was
+ * True when a failed request that is not idempotent (a create) may or may not have been applied: it was
  * possibly sent and no answer says it was not processed. Always false for safe requests,
  * whose failures are simply retried or reported.
  */
 export function outcomeUnknown(
-  input: Pick<RetryDecisionInput, "method" | "path" | "status" | "errorCode">,
+  input: Pick<RetryDecisionInput, "idempotent" | "status" | "errorCode">,
 ): boolean {
-  if (isSafeRequest(input.method, input.path)) return false;
+  if (input.idempotent) return false;
   if (input.errorCode !== undefined) return !isNotSentError(input.errorCode);
   if (input.status !== undefined) return input.status >= 500 && !NOT_PROCESSED_STATUSES.has(input.status);
   return false;
 }
 
 /**
- * The one retry predicate. Stops once `maxRetries` retries have been made; never retries
- * 4xx other than 429 (the 401 refresh-and-resend is handled apart from this budget); retries
- * 429 and 502/503/504/500 for safe requests; retries connection failures. A non-safe request
- * (a create) is only resent when the server or the socket proves it was not processed: 429,
- * 503, or a connection that was never established.
+ * The retry predicate. Stops once `maxRetries` retries have been made; never retries 4xx
+ * other than 429 (the 401 refresh-and-resend is decided apart from this budget); retries
+ * 429 and 502/503/504/500 for idempotent requests; retries connection failures. A request
+ * that is not idempotent (a create) is only resent when the server or the socket proves it
+ * was not processed: 429, 503, or a connection that was never established.
  */
 export function shouldRetry(input: RetryDecisionInput): boolean {
   if (!(input.attempt <= input.maxRetries)) return false;
-  const safe = isSafeRequest(input.method, input.path);
+  const safe = input.idempotent;
   if (input.errorCode !== undefined) {
     if (NOT_SENT_ERROR_CODES.has(input.errorCode)) return true;
     return safe && MAYBE_SENT_ERROR_CODES.has(input.errorCode);
@@ -182,4 +173,48 @@ export function retryDelayMs(input: RetryDelayInput): number {
   const random = (input.random ?? Math.random)();
   const jittered = exponential * (0.5 + 0.5 * Math.min(Math.max(random, 0), 1));
   return Math.round(Math.max(input.baseDelayMs, jittered));
+}
+
+/** A failed attempt, as {@link decideAfterFailure} sees it. */
+export interface FailedAttempt extends RetryDecisionInput {
+  /** True when a 401 may be answered with a fresh token: the call is authenticated, a refresh token is configured, and this call has not resent after a 401 yet. */
+  canRefreshToken: boolean;
+  /** True when a 2xx arrived but its body was larger than the client accepts. */
+  bodyTooLarge?: boolean;
+  /** The response's `Retry-After` header, if any. */
+  retryAfter?: string | null;
+  /** Time left before the call's deadline, in ms. */
+  msLeft: number;
+  /** The backoff settings, random source and clock (see {@link RetryDelayInput}). */
+  delay: Omit<RetryDelayInput, "attempt" | "retryAfter">;
+}
+
+/** What follows a failed attempt. */
+export type AttemptDecision =
+  /** A 401 with a refresh token at hand: get a new access token and send again, outside the retry budget. */
+  | { action: "refresh-and-resend" }
+  /** Send again after `delayMs`. */
+  | { action: "retry"; delayMs: number }
+  /** A create that may or may not have been applied: report it, never resend. */
+  | { action: "outcome-unknown" }
+  /** Give up; `reason` says why when it is not the failure itself. */
+  | { action: "fail"; reason?: "body-too-large" | "past-deadline" };
+
+/**
+ * The one place a failed attempt is decided, in this order:
+ * 1. a 401 that a fresh token may cure: refresh and resend (a 401 proves nothing was processed);
+ * 2. a 2xx whose body was too large: fail (a create went through, but its id is lost);
+ * 3. a create that may have been applied: outcome unknown;
+ * 4. a failure the policy does not retry, or the budget spent: fail;
+ * 5. a retry whose delay would end past the deadline: fail;
+ * 6. otherwise: retry after the backoff delay.
+ */
+export function decideAfterFailure(failed: FailedAttempt): AttemptDecision {
+  if (failed.status === 401 && failed.canRefreshToken) return { action: "refresh-and-resend" };
+  if (failed.bodyTooLarge) return { action: "fail", reason: "body-too-large" };
+  if (outcomeUnknown(failed)) return { action: "outcome-unknown" };
+  if (!shouldRetry(failed)) return { action: "fail" };
+  const delayMs = retryDelayMs({ ...failed.delay, attempt: failed.attempt, retryAfter: failed.retryAfter });
+  if (delayMs >= failed.msLeft) return { action: "fail", reason: "past-deadline" };
+  return { action: "retry", delayMs };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FlashbackUnauthorizedError, type FlashbackClient } from "../../src/client";
-import { CONFIG, flashbackFailure, testClient } from "./helpers";
+import { CONFIG, FakeClock, flashbackFailure, testClient } from "./helpers";
 import {
   EMPTY_LIST,
   startScriptedServer,
@@ -161,17 +161,19 @@ describe("FlashbackClient authentication (scripted server)", () => {
     assert.equal(server.count("GET /ai/llm"), 0);
   });
 
-  it("renews the access token before it expires (short expiresAt)", async () => {
+  it("renews the access token before it expires (on a fake clock)", async () => {
     server = await startScriptedServer({
-      "POST /user/refresh": rotatingRefresh({ lifetimeMs: 400 }),
+      "POST /user/refresh": rotatingRefresh({ lifetimeMs: 60_000 }),
       "GET /ai/llm": guarded((t) => t.startsWith("access-")),
     });
-    ({ client } = testClient(server.url, { accessToken: undefined, refreshToken: "refresh-0" }));
+    const clock = new FakeClock();
+    ({ client } = testClient(server.url, { accessToken: undefined, refreshToken: "refresh-0", clock }));
     await client.listAiLlms();
-    await client.listAiLlms(); // still fresh: no refresh
+    clock.advance(30_000);
+    await client.listAiLlms(); // half of the 60 s lifetime left: still fresh, no refresh
     assert.equal(server.count("POST /user/refresh"), 1);
-    // Renewal starts once less than a quarter of the 400 ms lifetime is left.
-    await new Promise((resolve) => setTimeout(resolve, 330));
+    // Renewal starts once less than a quarter of the lifetime is left.
+    clock.advance(20_000);
     await client.listAiLlms();
     assert.equal(server.count("POST /user/refresh"), 2);
     const gets = server.requests.filter((r) => r.path === "/ai/llm");

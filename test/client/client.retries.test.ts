@@ -7,7 +7,7 @@ import {
   FlashbackTimeoutError,
   type FlashbackClient,
 } from "../../src/client";
-import { CONFIG, flashbackFailure, testClient } from "./helpers";
+import { CONFIG, FakeClock, flashbackFailure, testClient } from "./helpers";
 import { closedPort, EMPTY_LIST, startScriptedServer, type ScriptedServer } from "./scriptedServer";
 
 const CREATE_BODY = {
@@ -42,13 +42,12 @@ describe("FlashbackClient retries (scripted server)", () => {
       ],
     });
     let events;
-    ({ client, events } = testClient(server.url));
-    const started = Date.now();
+    const clock = new FakeClock();
+    ({ client, events } = testClient(server.url, { clock }));
     const list = await client.listAiLlms();
-    const elapsed = Date.now() - started;
     assert.equal(list.length, 1);
     assert.equal(server.count("GET /ai/llm"), 2);
-    assert.ok(elapsed >= 950, `waited ${elapsed} ms, expected about 1000`);
+    assert.deepEqual(clock.sleeps, [1_000], "slept exactly the Retry-After");
     assert.deepEqual(
       events.map((e) => [e.attempt, e.status, e.code]),
       [
@@ -227,23 +226,20 @@ describe("FlashbackClient retries (scripted server)", () => {
 
     it("stops retrying before the deadline and throws the last error", async () => {
       server = await startScriptedServer({ "GET /ai/llm": [unavailable] });
+      const clock = new FakeClock();
       ({ client } = testClient(server.url, {
         deadlineMs: 300,
         maxRetries: 1_000,
         retryBaseDelayMs: 40,
         retryMaxDelayMs: 40,
+        clock,
       }));
-      const started = Date.now();
       const error = await flashbackFailure(client.listAiLlms());
-      const elapsed = Date.now() - started;
-      // Usually the next sleep would cross the deadline, so the last 503 is thrown; on a
-      // loaded machine the deadline may instead cut the attempt in flight (TIMEOUT).
-      assert.ok(["SERVER_ERROR", "TIMEOUT"].includes(error.code), error.code);
-      assert.match(error.message, /deadline of 300 ms/);
-      // No sleep starts past the deadline, but the attempt in flight may end a little after it
-      // on a loaded machine; without the deadline the 1,000 retries would take 40 s.
-      assert.ok(elapsed < 1_000, `took ${elapsed} ms`);
-      assert.ok(server.count() >= 3 && server.count() <= 9, `${server.count()} attempts`);
+      assert.equal(error.code, "SERVER_ERROR");
+      assert.match(error.message, /\(after 8 attempts\); not retried: .*deadline of 300 ms/);
+      // Seven sleeps of 40 ms fit in 300 ms; the eighth would end past the deadline.
+      assert.deepEqual(clock.sleeps, [40, 40, 40, 40, 40, 40, 40]);
+      assert.equal(server.count(), 8);
     });
 
     it("does not sleep a Retry-After that ends past the deadline", async () => {
@@ -252,12 +248,12 @@ describe("FlashbackClient retries (scripted server)", () => {
           { status: 429, headers: { "retry-after": "5" }, body: { success: false, message: "wait" } },
         ],
       });
-      ({ client } = testClient(server.url, { deadlineMs: 1_000, maxRetryAfterMs: 30_000 }));
-      const started = Date.now();
+      const clock = new FakeClock();
+      ({ client } = testClient(server.url, { deadlineMs: 1_000, maxRetryAfterMs: 30_000, clock }));
       const error = await flashbackFailure(client.listAiLlms());
       assert.ok(error instanceof FlashbackRateLimitedError);
       assert.equal(error.retryAfterMs, 5_000);
-      assert.ok(Date.now() - started < 3_000, "gave up at once instead of sleeping 5 s past the deadline");
+      assert.deepEqual(clock.sleeps, [], "gave up at once instead of sleeping 5 s past the deadline");
       assert.equal(server.count(), 1);
     });
 

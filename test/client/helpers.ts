@@ -4,6 +4,7 @@ import {
   FlashbackClient,
   isFlashbackError,
   type AttemptEvent,
+  type Clock,
   type FlashbackClientOptions,
   type FlashbackError,
 } from "../../src/client";
@@ -52,4 +53,30 @@ export async function flashbackFailure(promise: Promise<unknown>): Promise<Flash
     return error;
   }
   assert.fail("expected the call to fail");
+}
+
+/**
+ * A clock that moves only when told to or when the client sleeps, which then returns at
+ * once: retries, deadlines and token expiry are decided on it without waiting, and the
+ * tests assert exact delays instead of elapsed wall time. Starts at the real time, so
+ * that `expiresAt` values built from `Date.now()` keep their meaning.
+ */
+export class FakeClock implements Clock {
+  private time = Date.now();
+  /** Every delay the client slept, in order. */
+  readonly sleeps: number[] = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.time += ms;
+  }
+
+  /** Moves the clock on by `ms`. */
+  advance(ms: number): void {
+    this.time += ms;
+  }
 }

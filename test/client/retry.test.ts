@@ -1,29 +1,90 @@
 import assert from "node:assert/strict";
-import { isSafeRequest, parseRetryAfterMs, retryDelayMs, shouldRetry } from "../../src/client";
-import { outcomeUnknown } from "../../src/client/retry";
+import {
+  decideAfterFailure,
+  outcomeUnknown,
+  parseRetryAfterMs,
+  retryDelayMs,
+  shouldRetry,
+  type FailedAttempt,
+} from "../../src/client";
 
-const CREATE = { method: "POST", path: "/ai/llm" };
-const VALIDATE = { method: "POST", path: "/ai/llm/abc/validate" };
+/* Each call says whether it is idempotent; these are the client's calls and what they say. */
+const CREATE = { what: "POST /ai/llm", idempotent: false };
+const VALIDATE = { what: "POST /ai/llm/abc/validate", idempotent: true };
 const SAFE = [
-  { method: "GET", path: "/ai/llm" },
-  { method: "GET", path: "/ai/llm/available" },
-  { method: "GET", path: "/ai/llm/stats" },
-  { method: "PUT", path: "/ai/llm/abc" },
-  { method: "DELETE", path: "/ai/llm/abc" },
+  { what: "GET /ai/llm", idempotent: true },
+  { what: "GET /ai/llm/available", idempotent: true },
+  { what: "GET /ai/llm/stats", idempotent: true },
+  { what: "PUT /ai/llm/abc", idempotent: true },
+  { what: "DELETE /ai/llm/abc", idempotent: true },
   VALIDATE,
-  { method: "POST", path: "/user/refresh" },
+  { what: "POST /user/refresh", idempotent: true },
 ];
+const GET = { idempotent: true };
+
+/** A failed attempt of an idempotent call with a comfortable deadline, changed by `over`. */
+function failed(over: Partial<FailedAttempt>): FailedAttempt {
+  return {
+    idempotent: true,
+    attempt: 1,
+    maxRetries: 4,
+    canRefreshToken: false,
+    msLeft: 60_000,
+    delay: { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000, random: () => 1 },
+    ...over,
+  };
+}
 
 describe("client retry policy", () => {
-  describe("isSafeRequest", () => {
-    for (const { method, path } of SAFE) {
-      it(`${method} ${path} is safe to resend`, () => assert.equal(isSafeRequest(method, path), true));
+  describe("decideAfterFailure: one decision per failed attempt", () => {
+    // [case, attempt, expected decision]
+    const table: Array<[string, Partial<FailedAttempt>, ReturnType<typeof decideAfterFailure>]> = [
+      [
+        "401 with a refresh token at hand",
+        { status: 401, canRefreshToken: true },
+        { action: "refresh-and-resend" },
+      ],
+      ["401 once refreshed already (or without one)", { status: 401 }, { action: "fail" }],
+      [
+        "401 on a create with a refresh token",
+        { status: 401, idempotent: false, canRefreshToken: true },
+        { action: "refresh-and-resend" },
+      ],
+      [
+        "a 2xx body too large",
+        { bodyTooLarge: true, errorCode: "FLASHBACK_BODY_TOO_LARGE" },
+        { action: "fail", reason: "body-too-large" },
+      ],
+      [
+        "a create whose connection broke after sending",
+        { idempotent: false, errorCode: "ECONNRESET" },
+        { action: "outcome-unknown" },
+      ],
+      ["a create answered 500", { idempotent: false, status: 500 }, { action: "outcome-unknown" }],
+      [
+        "a create refused before sending",
+        { idempotent: false, errorCode: "ECONNREFUSED" },
+        { action: "retry", delayMs: 100 },
+      ],
+      ["a read answered 503, first failure", { status: 503 }, { action: "retry", delayMs: 100 }],
+      ["a read answered 503, third failure", { status: 503, attempt: 3 }, { action: "retry", delayMs: 400 }],
+      [
+        "a read answered 429 with Retry-After: 2",
+        { status: 429, retryAfter: "2" },
+        { action: "retry", delayMs: 2_000 },
+      ],
+      ["a read answered 404", { status: 404 }, { action: "fail" }],
+      ["a read whose budget is spent", { status: 503, attempt: 5 }, { action: "fail" }],
+      [
+        "a retry that would end past the deadline",
+        { status: 503, msLeft: 50 },
+        { action: "fail", reason: "past-deadline" },
+      ],
+    ];
+    for (const [title, over, expected] of table) {
+      it(`${title} → ${expected.action}${"reason" in expected && expected.reason ? ` (${expected.reason})` : ""}`, () =>
+        assert.deepEqual(decideAfterFailure(failed(over)), expected));
     }
-    it("a create is not", () => assert.equal(isSafeRequest("POST", "/ai/llm"), false));
-    it("validate must name one configuration", () => {
-      assert.equal(isSafeRequest("POST", "/ai/llm/a/b/validate"), false);
-      assert.equal(isSafeRequest("POST", "/ai/llm//validate"), false);
-    });
   });
 
   describe("shouldRetry by status", () => {
@@ -44,7 +105,7 @@ describe("client retry policy", () => {
     ];
     for (const [status, safeRetried, createRetried] of table) {
       for (const request of SAFE) {
-        it(`${status} on ${request.method} ${request.path} → ${safeRetried}`, () =>
+        it(`${status} on ${request.what} → ${safeRetried}`, () =>
           assert.equal(shouldRetry({ ...request, attempt: 1, maxRetries: 4, status }), safeRetried));
       }
       it(`${status} on create → ${createRetried}`, () =>
@@ -71,10 +132,7 @@ describe("client retry policy", () => {
     ];
     for (const [errorCode, safeRetried, createRetried] of table) {
       it(`${errorCode}: GET ${safeRetried}, validate ${safeRetried}, create ${createRetried}`, () => {
-        assert.equal(
-          shouldRetry({ method: "GET", path: "/ai/llm", attempt: 1, maxRetries: 4, errorCode }),
-          safeRetried,
-        );
+        assert.equal(shouldRetry({ ...GET, attempt: 1, maxRetries: 4, errorCode }), safeRetried);
         assert.equal(shouldRetry({ ...VALIDATE, attempt: 1, maxRetries: 4, errorCode }), safeRetried);
         assert.equal(shouldRetry({ ...CREATE, attempt: 1, maxRetries: 4, errorCode }), createRetried);
       });
@@ -93,19 +151,13 @@ describe("client retry policy", () => {
     ];
     for (const [attempt, maxRetries, expected] of table) {
       it(`attempt ${attempt} of maxRetries ${maxRetries} → ${expected}`, () => {
-        assert.equal(
-          shouldRetry({ method: "GET", path: "/ai/llm", attempt, maxRetries, status: 503 }),
-          expected,
-        );
-        assert.equal(
-          shouldRetry({ method: "GET", path: "/ai/llm", attempt, maxRetries, errorCode: "ECONNRESET" }),
-          expected,
-        );
+        assert.equal(shouldRetry({ ...GET, attempt, maxRetries, status: 503 }), expected);
+        assert.equal(shouldRetry({ ...GET, attempt, maxRetries, errorCode: "ECONNRESET" }), expected);
         assert.equal(shouldRetry({ ...CREATE, attempt, maxRetries, status: 429 }), expected);
       });
     }
     it("no status and no error code is not retried", () =>
-      assert.equal(shouldRetry({ method: "GET", path: "/ai/llm", attempt: 1, maxRetries: 4 }), false));
+      assert.equal(shouldRetry({ ...GET, attempt: 1, maxRetries: 4 }), false));
   });
 
   describe("outcomeUnknown", () => {
