@@ -9,3 +9,4 @@ export { DEFAULT_EMULATOR_TOKEN, type TokenSeed, type RefreshTokenSeed } from ".
 export type { EmulatorStateView, SeedRequest, StateAiLlm, StateApiKey, StateRepo } from "./control";
 export type { Fault, FaultAction, FaultSpec } from "./faults";
 export type { RequestLogEntry } from "./requestLog";
+export type { ValidationOutcome } from "./store";

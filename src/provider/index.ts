@@ -12,6 +12,7 @@ export type { ProviderApiKeyProviderOptions } from "./apiKey/provider";
 export type { ProviderApiKeyInputs, ProviderApiKeyOutputs } from "./apiKey/fields";
 export type { AiLlmConfigProviderOptions, ClientFactory, FlashbackApi } from "./provider";
 export * from "./inputs";
+export { AI_LLM_CONFIG_FIELDS, type DeclaredField, type DeclaredInputs } from "./fields";
 export { checkInputs } from "./check";
 export { diffInputs, changedUpdatableFields } from "./diff";
 export { resolveSettings, ProviderConfigurationError } from "./settings";
