@@ -13,10 +13,15 @@ export interface WorkspaceListCacheOptions {
   /** How long a new list waits for more callers to join it before it is sent. Default 10 ms. */
   gatherMs?: number;
   /**
-   * Longest time a list waits for the creates in flight in its workspace to finish, so
-   * that one list reads back a whole batch of creates. Default 2 s.
+   * Longest time a read-back list ({@link WorkspaceListCache.listSentAfter}) gathers the
+   * creates of its workspace before it is sent, so that one list reads back many. Default 400 ms.
    */
-  maxHoldMs?: number;
+  readBackWindowMs?: number;
+  /**
+   * A read-back list goes out sooner once no create of its workspace is in flight and
+   * none has landed for this long: the batch is over. Default 60 ms.
+   */
+  quietMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -46,11 +51,12 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
   private readonly entries = new Map<string, Entry<T>>();
   /** Creates in flight per workspace (see {@link holdForCreate}). */
   private readonly creating = new Map<string, number>();
-  /** Lists waiting for their workspace to have no create in flight. */
-  private readonly waitingForIdle = new Map<string, Array<() => void>>();
-  private readonly maxHoldMs: number;
+  /** When the last create of each workspace landed. */
+  private readonly lastLanded = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly gatherMs: number;
+  private readonly readBackWindowMs: number;
+  private readonly quietMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -59,7 +65,8 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
   ) {
     this.ttlMs = options.ttlMs ?? 10_000;
     this.gatherMs = options.gatherMs ?? 10;
-    this.maxHoldMs = options.maxHoldMs ?? 2_000;
+    this.readBackWindowMs = options.readBackWindowMs ?? 250;
+    this.quietMs = options.quietMs ?? 20;
     this.now = options.now ?? Date.now;
   }
 
@@ -78,7 +85,7 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
     if (entry && (entry.sentAt === undefined || entry.sentAt >= since)) {
       return entry.result;
     }
-    return this.start(workspaceId);
+    return this.start(workspaceId, () => this.untilBatchIsOver(workspaceId));
   }
 
   /**
@@ -92,10 +99,11 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
 
   /**
    * Marks a create in flight in `workspaceId` until the returned function is called.
-   * A list waits, up to `maxHoldMs`, until the workspace has none: the engine runs
-   * creates side by side (16 at a time by default) and each reads its own back, so
-   * holding the list until the last of a batch has landed makes one list serve the
-   * whole batch, about N/16 lists of N creates instead of one list per create.
+   * Each create reads its configuration back with a list of the whole workspace; the
+   * engine starts creates one after another (about 30 a second), so a read-back list
+   * gathers for up to `readBackWindowMs`, or until the workspace is quiet (no create in
+   * flight, none landed for `quietMs`), and serves every create that landed meanwhile:
+   * a few lists for a whole up instead of one per create, each of up to N items.
    */
   holdForCreate(workspaceId: string): () => void {
     this.creating.set(workspaceId, (this.creating.get(workspaceId) ?? 0) + 1);
@@ -103,35 +111,29 @@ export class WorkspaceListCache<T = AiLlmConfiguration> {
     return () => {
       if (released) return;
       released = true;
+      this.lastLanded.set(workspaceId, this.now());
       const left = (this.creating.get(workspaceId) ?? 1) - 1;
-      if (left > 0) {
-        this.creating.set(workspaceId, left);
-        return;
-      }
-      this.creating.delete(workspaceId);
-      for (const wake of this.waitingForIdle.get(workspaceId) ?? []) wake();
-      this.waitingForIdle.delete(workspaceId);
+      if (left > 0) this.creating.set(workspaceId, left);
+      else this.creating.delete(workspaceId);
     };
   }
 
-  /** Resolves when no create is in flight in `workspaceId`, or after `maxHoldMs`. */
-  private untilNoCreateInFlight(workspaceId: string): Promise<void> {
-    if (!this.creating.has(workspaceId)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.maxHoldMs);
-      const waiting = this.waitingForIdle.get(workspaceId) ?? [];
-      waiting.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.waitingForIdle.set(workspaceId, waiting);
-    });
+  /** Resolves when the workspace's batch of creates is over, or the read-back window has passed. */
+  private async untilBatchIsOver(workspaceId: string): Promise<void> {
+    const started = this.now();
+    const step = Math.max(5, Math.min(20, this.quietMs / 3));
+    for (;;) {
+      const now = this.now();
+      const quiet =
+        !this.creating.has(workspaceId) && now - (this.lastLanded.get(workspaceId) ?? 0) >= this.quietMs;
+      if (quiet || now - started >= this.readBackWindowMs) return;
+      await new Promise((resolve) => setTimeout(resolve, step));
+    }
   }
 
-  private start(workspaceId: string): Promise<T[]> {
+  private start(workspaceId: string, gather: () => Promise<void> = () => this.delay()): Promise<T[]> {
     const entry = {} as Entry<T>;
-    entry.result = this.delay().then(async () => {
-      await this.untilNoCreateInFlight(workspaceId);
+    entry.result = gather().then(async () => {
       entry.sentAt = this.now();
       return this.lister(workspaceId);
     });

@@ -88,14 +88,14 @@ describe("workspace list cache", () => {
     assert.deepEqual(await cache.list("ws-1"), []);
   });
 
-  it("holds a list until every create in flight in its workspace has landed, so one list serves the batch", async () => {
+  it("a read-back list gathers the creates that land within its window, so one list serves them", async () => {
     const { calls, lister } = countingLister();
-    const cache = new WorkspaceListCache(lister, { gatherMs: 1, maxHoldMs: 5_000 });
+    const cache = new WorkspaceListCache(lister, { readBackWindowMs: 5_000, quietMs: 40 });
     const landed = Array.from({ length: 16 }, () => cache.holdForCreate("ws-1"));
     const other = cache.list("ws-2");
     const readBacks: Promise<AiLlmConfiguration[]>[] = [];
     for (const land of landed) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const since = Date.now();
       land();
       readBacks.push(cache.listSentAfter("ws-1", since));
@@ -104,15 +104,25 @@ describe("workspace list cache", () => {
     assert.deepEqual(calls, ["ws-2", "ws-1"], "another workspace is not held; ws-1 is listed once");
   });
 
-  it("sends a held list after maxHoldMs even while a create is still in flight", async () => {
+  it("sends a read-back list at the end of its window even while creates keep landing", async () => {
     const { calls, lister } = countingLister();
-    const cache = new WorkspaceListCache(lister, { gatherMs: 1, maxHoldMs: 30 });
+    const cache = new WorkspaceListCache(lister, { readBackWindowMs: 60, quietMs: 1_000 });
     const stuck = cache.holdForCreate("ws-1");
     const started = Date.now();
-    await cache.list("ws-1");
-    assert.ok(Date.now() - started >= 25);
+    await cache.listSentAfter("ws-1", started);
+    assert.ok(Date.now() - started >= 55, `sent after ${Date.now() - started} ms`);
     assert.equal(calls.length, 1);
     stuck();
     stuck();
+  });
+
+  it("sends a read-back list once the workspace is quiet, well before the window ends", async () => {
+    const { calls, lister } = countingLister();
+    const cache = new WorkspaceListCache(lister, { readBackWindowMs: 10_000, quietMs: 30 });
+    cache.holdForCreate("ws-1")();
+    const started = Date.now();
+    await cache.listSentAfter("ws-1", started);
+    assert.ok(Date.now() - started < 5_000, `sent after ${Date.now() - started} ms`);
+    assert.equal(calls.length, 1);
   });
 });
