@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { startEmulator } from "../src/emulator";
-import { EngineStack } from "../test/helpers/engine";
+import { EngineStack } from "../support/engine";
 
 const EXAMPLE = path.resolve(__dirname, "..", "examples", "basic", "index.ts");
 const WORKSPACE = "workspace-demo";

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensurePulumiRoot, REPO_ROOT } from "../../test/helpers/engine";
+import { ensurePulumiRoot, REPO_ROOT } from "../../support/engine";
 
 /** The machine and tool versions, as reported with every result. */
 export interface MachineInfo {

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
-import { installedPackage } from "../../test/helpers/installedPackage";
-import { TrivialResource } from "../../test/helpers/trivialResource";
+import { installedPackage } from "../../support/installedPackage";
+import { TrivialResource } from "../../support/trivialResource";
 
 // The package as `npm install` puts it in a user's project (see installedPackage.ts).
 const { AiLlmConfig } = installedPackage();

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { installedPackageDir } from "../../test/helpers/installedPackage";
+import { installedPackageDir } from "../../support/installedPackage";
 import { median } from "./stats";
 
 /** Result of {@link measureRequireCost}. */

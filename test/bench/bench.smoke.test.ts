@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { REPO_ROOT } from "../helpers/engine";
+import { REPO_ROOT } from "../../support/engine";
 
 /*
  * A smoke test that `npm run bench` keeps working: the script runs end to end at N=5,

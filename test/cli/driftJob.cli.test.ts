@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { CliProject, projectPackageJson, requireLanguageHost } from "../helpers/cliProject";
-import { EmulatorHandle } from "../helpers/emulator";
-import { REPO_ROOT } from "../helpers/engine";
+import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
+import { EmulatorHandle } from "../../support/emulator";
+import { REPO_ROOT } from "../../support/engine";
 
 /*
  * The scheduled drift job of examples/cd, run as the CI files run it: the exact

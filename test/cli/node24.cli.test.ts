@@ -5,8 +5,8 @@ import { promises as fs, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { CliProject, projectPackageJson, requireLanguageHost } from "../helpers/cliProject";
-import { EmulatorHandle } from "../helpers/emulator";
+import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * Smoke test of the newest runtime pair a user can pick: Node 24 (the npm registry's

@@ -11,8 +11,8 @@ import {
   requireLanguageHost,
   SDK_VERSION,
   type CommandResult,
-} from "../helpers/cliProject";
-import { REPO_ROOT } from "../helpers/engine";
+} from "../../support/cliProject";
+import { REPO_ROOT } from "../../support/engine";
 
 const execFileAsync = promisify(execFile);
 

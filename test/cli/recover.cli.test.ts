@@ -22,8 +22,8 @@ import {
   type PulumiResult,
   type Resolution,
 } from "../../src/recover";
-import { CliProject, projectPackageJson, requireLanguageHost } from "../helpers/cliProject";
-import { EmulatorHandle } from "../helpers/emulator";
+import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * `flashback-recover` against the real pulumi CLI and the emulator. A CD runner's timeout

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { CliProject, projectPackageJson, requireLanguageHost } from "../helpers/cliProject";
-import { EmulatorHandle } from "../helpers/emulator";
+import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * A CD pipeline rotates Flashback credentials between runs. The engine configures

@@ -9,9 +9,9 @@ import {
   requireLanguageHost,
   type CommandResult,
   type ExportedResource,
-} from "../helpers/cliProject";
-import { EmulatorHandle } from "../helpers/emulator";
-import { REPO_ROOT } from "../helpers/engine";
+} from "../../support/cliProject";
+import { EmulatorHandle } from "../../support/emulator";
+import { REPO_ROOT } from "../../support/engine";
 
 /*
  * Upgrading the package under a deployed stack replaces nothing. A stack is deployed with

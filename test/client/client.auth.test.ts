@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { FlashbackUnauthorizedError, type FlashbackClient } from "../../src/client";
-import { CONFIG, FakeClock, flashbackFailure, testClient } from "./helpers";
+import { CONFIG, FakeClock, flashbackFailure, testClient } from "../../support/clientHelpers";
 import {
   EMPTY_LIST,
   startScriptedServer,
   type RecordedRequest,
   type ScriptedServer,
   type Step,
-} from "./scriptedServer";
+} from "../../support/scriptedServer";
 
 const unauthorized: Step = { status: 401, body: { success: false, message: "invalid or expired token" } };
 

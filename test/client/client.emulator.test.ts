@@ -10,8 +10,8 @@ import {
   type FlashbackClientOptions,
 } from "../../src/client";
 import type { CreateAiLlmRequest } from "../../src/schemas";
-import { withEmulator } from "../helpers/emulator";
-import { flashbackFailure } from "./helpers";
+import { withEmulator } from "../../support/emulator";
+import { flashbackFailure } from "../../support/clientHelpers";
 
 const FULL_TOKEN = "client-test-token";
 const LIMITED_TOKEN = "client-test-limited";

@@ -4,8 +4,8 @@ import path from "node:path";
 import { inspect } from "node:util";
 import { Agent } from "undici";
 import { FlashbackBadResponseError, FlashbackClient } from "../../src/client";
-import { CONFIG, flashbackFailure, testClient } from "./helpers";
-import { EMPTY_LIST, startScriptedServer, type ScriptedServer } from "./scriptedServer";
+import { CONFIG, flashbackFailure, testClient } from "../../support/clientHelpers";
+import { EMPTY_LIST, startScriptedServer, type ScriptedServer } from "../../support/scriptedServer";
 
 const VERSION = (
   JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { version: string }

@@ -7,8 +7,13 @@ import {
   FlashbackTimeoutError,
   type FlashbackClient,
 } from "../../src/client";
-import { CONFIG, FakeClock, flashbackFailure, testClient } from "./helpers";
-import { closedPort, EMPTY_LIST, startScriptedServer, type ScriptedServer } from "./scriptedServer";
+import { CONFIG, FakeClock, flashbackFailure, testClient } from "../../support/clientHelpers";
+import {
+  closedPort,
+  EMPTY_LIST,
+  startScriptedServer,
+  type ScriptedServer,
+} from "../../support/scriptedServer";
 
 const CREATE_BODY = {
   name: "My OpenAI",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FlashbackClient, type FlashbackClientOptions } from "../../src/client";
 import { isLoopbackHost } from "../../src/client/options";
-import { startScriptedServer, EMPTY_LIST } from "./scriptedServer";
+import { startScriptedServer, EMPTY_LIST } from "../../support/scriptedServer";
 
 function make(options: Partial<FlashbackClientOptions>): FlashbackClient {
   return new FlashbackClient({ baseUrl: "https://backend.flashback.tech", accessToken: "t", ...options });

@@ -8,8 +8,8 @@ import {
   updateAiLlmResponseSchema,
   validateAiLlmResponseSchema,
 } from "../../src/schemas";
-import { withEmulator } from "../helpers/emulator";
-import { assertError, configBody, createConfig, KEY, SECRET } from "./fixtures";
+import { withEmulator } from "../../support/emulator";
+import { assertError, configBody, createConfig, KEY, SECRET } from "../../support/emulatorFixtures";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const VALIDATED =

@@ -13,8 +13,8 @@ import {
   listApiKeysResponseSchema,
   type StoredApiKey,
 } from "../../src/schemas";
-import { EmulatorHandle, withEmulator } from "../helpers/emulator";
-import { assertError, createConfig, KEY, SECRET } from "./fixtures";
+import { EmulatorHandle, withEmulator } from "../../support/emulator";
+import { assertError, createConfig, KEY, SECRET } from "../../support/emulatorFixtures";
 
 /*
  * Stored provider keys (`/apikeys`) and the AI LLM configurations that use them

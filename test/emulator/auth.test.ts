@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { listAiLlmsResponseSchema, refreshResponseSchema } from "../../src/schemas";
 import { TokenRegistry } from "../../src/emulator/auth";
 import { RateLimiter } from "../../src/emulator/rateLimit";
-import { withEmulator } from "../helpers/emulator";
-import { assertError, configBody, createConfig, wait } from "./fixtures";
+import { withEmulator } from "../../support/emulator";
+import { assertError, configBody, createConfig, wait } from "../../support/emulatorFixtures";
 
 /** Every authenticated route, with a body where it takes one. */
 const AUTHENTICATED: Array<[string, string, unknown?]> = [

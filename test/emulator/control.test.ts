@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { isLoopbackAddress } from "../../src/emulator/control";
 import { startEmulator } from "../../src/emulator";
 import { refreshResponseSchema } from "../../src/schemas";
-import { EmulatorHandle, withEmulator } from "../helpers/emulator";
-import { assertError, configBody, createConfig, KEY, SECRET } from "./fixtures";
+import { EmulatorHandle, withEmulator } from "../../support/emulator";
+import { assertError, configBody, createConfig, KEY, SECRET } from "../../support/emulatorFixtures";
 
 describe("emulator: control API", () => {
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FaultQueue } from "../../src/emulator/faults";
-import { withEmulator } from "../helpers/emulator";
-import { assertError, configBody, createConfig, wait } from "./fixtures";
+import { withEmulator } from "../../support/emulator";
+import { assertError, configBody, createConfig, wait } from "../../support/emulatorFixtures";
 
 describe("emulator: fault injection", () => {
   const emu = withEmulator({ refreshTokens: ["r"] });

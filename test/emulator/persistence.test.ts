@@ -6,8 +6,8 @@ import { deriveKey, ENCRYPTION_KEY_ENV, resolveKey, Sealer, UnsealError } from "
 import { DataFileError, writeDataFileAtomic } from "../../src/emulator/persistence";
 import { startEmulator } from "../../src/emulator";
 import { listAiLlmsResponseSchema } from "../../src/schemas";
-import { EmulatorHandle } from "../helpers/emulator";
-import { assertError, configBody, createConfig, KEY, SECRET } from "./fixtures";
+import { EmulatorHandle } from "../../support/emulator";
+import { assertError, configBody, createConfig, KEY, SECRET } from "../../support/emulatorFixtures";
 
 const HEX_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 const PASSPHRASE = "emulator passphrase for tests";

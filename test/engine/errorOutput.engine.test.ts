@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { installedPackage } from "../helpers/installedPackage";
-import { EmulatorHandle } from "../helpers/emulator";
-import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
+import { installedPackage } from "../../support/installedPackage";
+import { EmulatorHandle } from "../../support/emulator";
+import { EngineStack, ensurePulumiRoot } from "../../support/engine";
 
 const { AiLlmConfig } = installedPackage();
 

@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { installedPackage } from "../helpers/installedPackage";
+import { installedPackage } from "../../support/installedPackage";
 import {
   CliProject,
   projectPackageJson,
   requireLanguageHost,
   type CommandResult,
-} from "../helpers/cliProject";
-import { EmulatorHandle } from "../helpers/emulator";
-import { EngineStack, ensurePulumiRoot, REPO_ROOT } from "../helpers/engine";
+} from "../../support/cliProject";
+import { EmulatorHandle } from "../../support/emulator";
+import { EngineStack, ensurePulumiRoot, REPO_ROOT } from "../../support/engine";
 
 const { FlashbackProvider } = installedPackage();
 // The lookups, from the installed package's dist/ (run `npm run build` first). Until the

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { AiLlmConfigArgs, ProviderApiKeyArgs } from "pulumi-flashback";
-import { installedPackage } from "../helpers/installedPackage";
-import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
-import { EmulatorHandle } from "../helpers/emulator";
+import { installedPackage } from "../../support/installedPackage";
+import { EngineStack, ensurePulumiRoot } from "../../support/engine";
+import { EmulatorHandle } from "../../support/emulator";
 
 const { AiLlmConfig, ProviderApiKey } = installedPackage();
 

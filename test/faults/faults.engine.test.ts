@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { installedPackage } from "../helpers/installedPackage";
+import { installedPackage } from "../../support/installedPackage";
 import type { RequestLogEntry } from "../../src/emulator";
-import { EmulatorHandle } from "../helpers/emulator";
-import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
+import { EmulatorHandle } from "../../support/emulator";
+import { EngineStack, ensurePulumiRoot } from "../../support/engine";
 import { FAULT_SCENARIOS, type Phase } from "./scenarios";
 
 // The package as `npm install` puts it in a user's project (see installedPackage.ts).

@@ -14,7 +14,7 @@ import {
   getAvailableAiLlms,
 } from "../../src/lookups";
 import type { FlashbackProvider } from "../../src/resource/flashbackProvider";
-import { EmulatorHandle } from "../helpers/emulator";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * The lookups called straight from a test, against the emulator: settings from the

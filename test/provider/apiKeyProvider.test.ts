@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { FlashbackClient } from "../../src/client";
 import { ProviderApiKeyProvider, type FlashbackApi } from "../../src/provider";
 import type { ProviderApiKeyInputs, ProviderApiKeyOutputs } from "../../src/provider/apiKey/fields";
-import { withEmulator } from "../helpers/emulator";
+import { withEmulator } from "../../support/emulator";
 
 /*
  * The stored-key provider's methods called directly, with the real client against the

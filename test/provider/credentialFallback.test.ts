@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { FlashbackClient, isFlashbackError } from "../../src/client";
 import { CredentialFallbackApi } from "../../src/provider/credentialFallback";
 import type { ProviderSettings } from "../../src/provider/settings";
-import { withEmulator } from "../helpers/emulator";
+import { withEmulator } from "../../support/emulator";
 
 /*
  * The provider's move from a rejected credential to the next one, against the emulator:

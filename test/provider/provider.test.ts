@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { FlashbackClient } from "../../src/client";
 import { AiLlmConfigProvider, type FlashbackApi } from "../../src/provider";
 import type { AiLlmConfigInputs, AiLlmConfigOutputs } from "../../src/provider/inputs";
-import { withEmulator } from "../helpers/emulator";
+import { withEmulator } from "../../support/emulator";
 
 /*
  * The provider's methods called directly, with the real client against the

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { installedPackageDir } from "../helpers/installedPackage";
+import { installedPackageDir } from "../../support/installedPackage";
 
 /*
  * What `require("pulumi-flashback")` loads in a program, with the package installed as

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installedPackageDir } from "../helpers/installedPackage";
+import { installedPackageDir } from "../../support/installedPackage";
 
 /*
  * Which provider object the resource hands to Pulumi: the provider module itself

@@ -4,7 +4,7 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FlashbackClient, isFlashbackError } from "../../src/client";
-import { EmulatorHandle } from "../helpers/emulator";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * Names are unique per workspace: that is what lets the provider find a create

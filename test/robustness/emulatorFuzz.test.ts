@@ -5,7 +5,7 @@ import http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { EmulatorHandle } from "../helpers/emulator";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * Arbitrary requests against every emulator route: random methods, paths, ids,

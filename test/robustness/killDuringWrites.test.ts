@@ -6,7 +6,7 @@ import http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { listAiLlmsResponseSchema } from "../../src/schemas";
-import { EmulatorHandle } from "../helpers/emulator";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * The emulator's data file must survive the process being killed at any moment:

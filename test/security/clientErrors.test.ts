@@ -8,7 +8,7 @@ import {
   type RecordedRequest,
   type ScriptedServer,
   type Step,
-} from "../client/scriptedServer";
+} from "../../support/scriptedServer";
 
 /*
  * A server (a buggy proxy, a verbose backend) may echo whatever it was sent: the

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EmulatorHandle } from "../helpers/emulator";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * The emulator's `--data` file holds credentials sealed, never in plain text:

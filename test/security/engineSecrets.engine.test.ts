@@ -6,9 +6,9 @@ import * as path from "node:path";
 import util from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AiLlmConfigArgs } from "pulumi-flashback";
-import { installedPackage } from "../helpers/installedPackage";
-import { EngineStack, ensurePulumiRoot } from "../helpers/engine";
-import { EmulatorHandle } from "../helpers/emulator";
+import { installedPackage } from "../../support/installedPackage";
+import { EngineStack, ensurePulumiRoot } from "../../support/engine";
+import { EmulatorHandle } from "../../support/emulator";
 
 // The package as `npm install` puts it in a user's project (see installedPackage.ts).
 const { AiLlmConfig } = installedPackage();

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { FlashbackClient } from "../../src/client";
 import { AiLlmConfigProvider } from "../../src/provider/provider";
 import type { AiLlmConfigInputs } from "../../src/provider/inputs";
-import { EmulatorHandle } from "../helpers/emulator";
+import { EmulatorHandle } from "../../support/emulator";
 
 /*
  * A bearer token must never travel over plain http to a host that is not this

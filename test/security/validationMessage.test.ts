@@ -9,7 +9,7 @@ import {
   type RecordedRequest,
   type ScriptedServer,
   type Step,
-} from "../client/scriptedServer";
+} from "../../support/scriptedServer";
 
 /*
  * `POST /ai/llm/{id}/validate` answers 200 with `success:false` and a message that

@@ -7,7 +7,7 @@ import {
   type Clock,
   type FlashbackClientOptions,
   type FlashbackError,
-} from "../../src/client";
+} from "../src/client";
 
 /** A configuration as the API lists it. */
 export const CONFIG = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createAiLlmResponseSchema, errorEnvelopeSchema } from "../../src/schemas";
-import type { ApiResult, EmulatorHandle } from "../helpers/emulator";
+import { createAiLlmResponseSchema, errorEnvelopeSchema } from "../src/schemas";
+import type { ApiResult, EmulatorHandle } from "./emulator";
 
 /** A distinctive secret: any appearance of it in a log, file or answer is a leak. */
 export const SECRET = "sk-proj-EMULATOR-TEST-SECRET-7f3a9c";

@@ -9,7 +9,7 @@ import {
   type RunningEmulator,
   type SeedRequest,
   type StateApiKey,
-} from "../../src/emulator";
+} from "../src/emulator";
 
 /**
  * A parsed JSON answer. Loosely typed on purpose: tests read fields directly, and parse

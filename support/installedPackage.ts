@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as PulumiFlashback from "pulumi-flashback";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..");
 
 let installedDir: string | undefined;
 

@@ -13,7 +13,7 @@ import {
 } from "@pulumi/pulumi/automation";
 
 /** The repository root (where package.json lives). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 const execFileAsync = promisify(execFile);
 
