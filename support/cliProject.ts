@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, promises as fs, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -372,4 +372,20 @@ export function projectPackageJson(
     null,
     2,
   );
+}
+
+/**
+ * An example of `examples/` as shipped (`Pulumi.yaml`, `index.ts`, `package.json`), its
+ * dependency on the checkout pointed at the packed tarball, as a user's copy would be.
+ */
+export function shippedExample(example: string): Record<string, string> {
+  const dir = path.join(REPO_ROOT, "examples", example);
+  const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+  const packed = JSON.parse(projectPackageJson(manifest.name));
+  manifest.dependencies = { ...manifest.dependencies, ...packed.dependencies };
+  return {
+    "Pulumi.yaml": readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"),
+    "index.ts": readFileSync(path.join(dir, "index.ts"), "utf8"),
+    "package.json": JSON.stringify(manifest, null, 2),
+  };
 }

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
+import {
+  CliProject,
+  projectPackageJson,
+  requireLanguageHost,
+  shippedExample,
+} from "../../support/cliProject";
 import { EmulatorHandle } from "../../support/emulator";
-import { REPO_ROOT } from "../../support/engine";
 
 /*
  * The package as users get it (npm pack + npm install into a fresh project) driven by
@@ -16,20 +18,6 @@ import { REPO_ROOT } from "../../support/engine";
 const TOKEN = `cli-token-${randomBytes(12).toString("hex")}`;
 const OPENAI_SECRET = `sk-cli-${randomBytes(12).toString("hex")}`;
 const ANTHROPIC_SECRET = `sk-ant-cli-${randomBytes(12).toString("hex")}`;
-
-const BASIC = path.join(REPO_ROOT, "examples", "basic");
-
-/** examples/basic as shipped, its dependency on the checkout pointed at the packed tarball. */
-function shippedBasicExample(): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(BASIC, "package.json"), "utf8"));
-  const packed = JSON.parse(projectPackageJson(manifest.name));
-  manifest.dependencies = { ...manifest.dependencies, ...packed.dependencies };
-  return {
-    "Pulumi.yaml": readFileSync(path.join(BASIC, "Pulumi.yaml"), "utf8"),
-    "index.ts": readFileSync(path.join(BASIC, "index.ts"), "utf8"),
-    "package.json": JSON.stringify(manifest, null, 2),
-  };
-}
 
 /** The same two configurations as examples/basic, in a JavaScript module of either kind. */
 function javascriptProgram(kind: "commonjs" | "module"): Record<string, string> {
@@ -73,7 +61,7 @@ ${exportOf("claudeId", "claude.aiLlmId")}
 }
 
 const FORMS: { title: string; files: () => Record<string, string> }[] = [
-  { title: "examples/basic as shipped (TypeScript)", files: shippedBasicExample },
+  { title: "examples/basic as shipped (TypeScript)", files: () => shippedExample("basic") },
   { title: "a CommonJS JavaScript program", files: () => javascriptProgram("commonjs") },
   { title: 'an ESM program ("type": "module")', files: () => javascriptProgram("module") },
 ];

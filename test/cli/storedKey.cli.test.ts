@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
+import { CliProject, requireLanguageHost, shippedExample } from "../../support/cliProject";
 import { EmulatorHandle } from "../../support/emulator";
-import { REPO_ROOT } from "../../support/engine";
 
 /*
  * examples/stored-key as a user runs it: the packed package installed into a fresh
@@ -17,20 +14,6 @@ const FIRST_SECRET = `sk-first-${randomBytes(12).toString("hex")}`;
 const ROTATED_SECRET = `invalid-rotated-${randomBytes(12).toString("hex")}`;
 const ORGANIZATION = `org-${randomBytes(12).toString("hex")}`;
 const WORKSPACE = "ws-stored";
-
-const EXAMPLE = path.join(REPO_ROOT, "examples", "stored-key");
-
-/** examples/stored-key as shipped, its dependency on the checkout pointed at the packed tarball. */
-function shippedExample(): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(EXAMPLE, "package.json"), "utf8"));
-  const packed = JSON.parse(projectPackageJson(manifest.name));
-  manifest.dependencies = { ...manifest.dependencies, ...packed.dependencies };
-  return {
-    "Pulumi.yaml": readFileSync(path.join(EXAMPLE, "Pulumi.yaml"), "utf8"),
-    "index.ts": readFileSync(path.join(EXAMPLE, "index.ts"), "utf8"),
-    "package.json": JSON.stringify(manifest, null, 2),
-  };
-}
 
 describe("examples/stored-key through the pulumi CLI (packed package)", function () {
   this.timeout(300_000);
@@ -57,7 +40,7 @@ describe("examples/stored-key through the pulumi CLI (packed package)", function
   before(async () => {
     emulator = await EmulatorHandle.start({ tokens: [{ token: TOKEN, workspaces: [WORKSPACE] }] });
     project = await CliProject.create({
-      files: shippedExample(),
+      files: shippedExample("stored-key"),
       config: {
         "flashback:apiUrl": { value: emulator.url },
         "flashback:token": { value: TOKEN, secret: true },

@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { installedPackage } from "../../support/installedPackage";
 import {
   CliProject,
-  projectPackageJson,
   requireLanguageHost,
+  shippedExample,
   type CommandResult,
 } from "../../support/cliProject";
 import { EmulatorHandle } from "../../support/emulator";
-import { EngineStack, ensurePulumiRoot, REPO_ROOT } from "../../support/engine";
+import { EngineStack, ensurePulumiRoot } from "../../support/engine";
 
 const { FlashbackProvider } = installedPackage();
-// The lookups, from the installed package's dist/ (run `npm run build` first). Until the
-// package root exports them (src/index.ts), they are loaded from dist/lookups directly.
 // The lookups as a user imports them, from the package root.
 const lookups = installedPackage();
 
@@ -191,21 +187,7 @@ describe("lookups through the engine: a stack that references a configuration ma
  * and lost its message, while the inline engine failed at once.
  */
 
-const LOOKUP_EXAMPLE = path.join(REPO_ROOT, "examples", "lookup");
 const CLI_TOKEN = `cli-lookup-${randomBytes(12).toString("hex")}`;
-
-/** examples/lookup as shipped, installed from the packed package. */
-function shippedLookupExample(): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(LOOKUP_EXAMPLE, "package.json"), "utf8"));
-  const packed = JSON.parse(projectPackageJson(manifest.name));
-  manifest.dependencies = { ...manifest.dependencies, ...packed.dependencies };
-  const program = readFileSync(path.join(LOOKUP_EXAMPLE, "index.ts"), "utf8");
-  return {
-    "Pulumi.yaml": readFileSync(path.join(LOOKUP_EXAMPLE, "Pulumi.yaml"), "utf8"),
-    "index.ts": program,
-    "package.json": JSON.stringify(manifest, null, 2),
-  };
-}
 
 describe("examples/lookup through the pulumi CLI", function () {
   this.timeout(300_000);
@@ -254,7 +236,7 @@ describe("examples/lookup through the pulumi CLI", function () {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     sharedId = created.body.aiLlmId;
     project = await CliProject.create({
-      files: shippedLookupExample(),
+      files: shippedExample("lookup"),
       config: {
         "flashback:apiUrl": { value: emulator.url },
         "flashback:token": { value: CLI_TOKEN, secret: true },

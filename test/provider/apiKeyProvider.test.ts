@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { FlashbackClient } from "../../src/client";
-import { ProviderApiKeyProvider, type FlashbackApi } from "../../src/provider";
+import type { FlashbackClient } from "../../src/client";
+import { ProviderApiKeyProvider } from "../../src/provider";
 import type { ProviderApiKeyInputs, ProviderApiKeyOutputs } from "../../src/provider/apiKey/fields";
 import { withEmulator } from "../../support/emulator";
+import { recordingClientFactory, type RecordedCall } from "../../support/recordingClient";
 
 /*
  * The stored-key provider's methods called directly, with the real client against the
@@ -12,15 +13,10 @@ import { withEmulator } from "../../support/emulator";
 const TOKEN = "key-provider-test-token";
 const SECRET = "sk-stored-provider-test";
 
-interface Call {
-  method: string;
-  args: unknown[];
-}
-
 describe("ProviderApiKeyProvider against the emulator", function () {
   this.timeout(30_000);
   const emulator = withEmulator({ tokens: [{ token: TOKEN, workspaces: ["ws-1", "ws-2"] }] });
-  let calls: Call[];
+  let calls: RecordedCall[];
   let clients: FlashbackClient[];
   let warnings: string[];
 
@@ -28,25 +24,7 @@ describe("ProviderApiKeyProvider against the emulator", function () {
     const provider = new ProviderApiKeyProvider({
       listCache: { gatherMs: 5 },
       warn: (message) => warnings.push(message),
-      clientFactory: (settings) => {
-        const client = new FlashbackClient({
-          baseUrl: settings.apiUrl,
-          accessToken: settings.token,
-          retryBaseDelayMs: 5,
-          requestTimeoutMs: settings.requestTimeoutMs,
-        });
-        clients.push(client);
-        return new Proxy(client, {
-          get(target, property, receiver) {
-            const value = Reflect.get(target, property, receiver);
-            if (typeof value !== "function") return value;
-            return (...args: unknown[]) => {
-              calls.push({ method: String(property), args });
-              return value.apply(target, args);
-            };
-          },
-        }) as FlashbackApi;
-      },
+      clientFactory: (settings) => recordingClientFactory(calls, clients)(settings),
     });
     const config: Record<string, string> = {
       "flashback:apiUrl": emulator.url,
@@ -159,7 +137,7 @@ describe("ProviderApiKeyProvider against the emulator", function () {
   it("a rotation sends the secret alone", async () => {
     const provider = await configured();
     const { id, outs } = await create(provider, inputs());
-    calls = [];
+    calls.length = 0;
     const diff = await provider.diff(id, outs, inputs({ secret: "sk-rotated" }));
     assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
     const updated = await provider.update(id, outs, inputs({ secret: "sk-rotated" }));

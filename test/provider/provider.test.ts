@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { FlashbackClient } from "../../src/client";
-import { AiLlmConfigProvider, type FlashbackApi } from "../../src/provider";
+import type { FlashbackClient } from "../../src/client";
+import { AiLlmConfigProvider } from "../../src/provider";
 import type { AiLlmConfigInputs, AiLlmConfigOutputs } from "../../src/provider/inputs";
 import { withEmulator } from "../../support/emulator";
+import { recordingClientFactory, type RecordedCall } from "../../support/recordingClient";
 
 /*
  * The provider's methods called directly, with the real client against the
@@ -13,15 +14,10 @@ import { withEmulator } from "../../support/emulator";
 const TOKEN = "provider-test-token";
 const SECRET = "sk-provider-test-secret";
 
-interface Call {
-  method: string;
-  args: unknown[];
-}
-
 describe("AiLlmConfigProvider against the emulator", function () {
   this.timeout(20_000);
   const emulator = withEmulator({ tokens: [{ token: TOKEN, workspaces: ["ws-1", "ws-2"] }] });
-  let calls: Call[];
+  let calls: RecordedCall[];
   let clients: FlashbackClient[];
   let warnings: string[];
 
@@ -29,26 +25,8 @@ describe("AiLlmConfigProvider against the emulator", function () {
     return new AiLlmConfigProvider({
       listCache: { gatherMs: options.gatherMs ?? 5 },
       warn: (message) => warnings.push(message),
-      clientFactory: (settings) => {
-        const client = new FlashbackClient({
-          baseUrl: settings.apiUrl,
-          accessToken: settings.token,
-          refreshToken: settings.refreshToken,
-          retryBaseDelayMs: 5,
-          requestTimeoutMs: settings.requestTimeoutMs,
-        });
-        clients.push(client);
-        return new Proxy(client, {
-          get(target, property, receiver) {
-            const value = Reflect.get(target, property, receiver);
-            if (typeof value !== "function") return value;
-            return (...args: unknown[]) => {
-              calls.push({ method: String(property), args });
-              return value.apply(target, args);
-            };
-          },
-        }) as FlashbackApi;
-      },
+      // Each client is pushed to `clients` only once built, so read the arrays late.
+      clientFactory: (settings) => recordingClientFactory(calls, clients)(settings),
     });
   }
 
@@ -74,7 +52,7 @@ describe("AiLlmConfigProvider against the emulator", function () {
     };
   }
 
-  function callsOf(method: string): Call[] {
+  function callsOf(method: string): RecordedCall[] {
     return calls.filter((c) => c.method === method);
   }
 
