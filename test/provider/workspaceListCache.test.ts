@@ -90,7 +90,7 @@ describe("workspace list cache", () => {
 
   it("a read-back list gathers the creates that land within its window, so one list serves them", async () => {
     const { calls, lister } = countingLister();
-    const cache = new WorkspaceListCache(lister, { readBackWindowMs: 5_000, quietMs: 40 });
+    const cache = new WorkspaceListCache(lister, { readBackWindowMs: 10_000, quietMs: 1_000 });
     const landed = Array.from({ length: 16 }, () => cache.holdForCreate("ws-1"));
     const other = cache.list("ws-2");
     const readBacks: Promise<AiLlmConfiguration[]>[] = [];
