@@ -239,7 +239,7 @@ describe("robustness: the data file when the emulator is killed mid-write", func
       } catch {
         assert.fail(`${where}: the data file is not valid JSON after the kill (${text.length} bytes)`);
       }
-      assert.equal(parsed.version, 1, where);
+      assert.equal(parsed.version, 2, where);
       assert.ok(Array.isArray(parsed.aiLlms), where);
       assert.ok(!text.includes(SECRET), `${where}: a secret is in the data file in plain text`);
 
