@@ -1,7 +1,17 @@
 import { currentRun } from "./programRun";
 
-/** Per program run: "workspace\0name" of each declared configuration → the Pulumi name that declared it. */
+/** Per program run: "kind\0workspace\0name" of each declared record → the Pulumi name that declared it. */
 const claimsByRun = new WeakMap<object, Map<string, string>>();
+
+/** What a claim is about: the resource type, what it manages, and the field unique per workspace. */
+interface ClaimKind {
+  type: "AiLlmConfig" | "ProviderApiKey";
+  record: string;
+  uniqueField: string;
+}
+
+const CONFIGURATION: ClaimKind = { type: "AiLlmConfig", record: "configuration", uniqueField: "Names" };
+const STORED_KEY: ClaimKind = { type: "ProviderApiKey", record: "stored key", uniqueField: "Descriptions" };
 
 /**
  * Records that the resource `resourceName` manages the configuration `name` in
@@ -19,20 +29,36 @@ export function claimConfiguration(
   workspaceId: string,
   name: string,
 ): string | undefined {
+  return claim(CONFIGURATION, resourceName, workspaceId, name);
+}
+
+/**
+ * The same for a stored provider key, whose description is unique per workspace: two
+ * `ProviderApiKey`s of one description would manage one key.
+ */
+export function claimStoredKey(
+  resourceName: string,
+  workspaceId: string,
+  description: string,
+): string | undefined {
+  return claim(STORED_KEY, resourceName, workspaceId, description);
+}
+
+function claim(kind: ClaimKind, resourceName: string, workspaceId: string, name: string): string | undefined {
   const run = currentRun();
   let claims = claimsByRun.get(run);
   if (!claims) {
     claims = new Map();
     claimsByRun.set(run, claims);
   }
-  const key = `${workspaceId}\u0000${name}`;
+  const key = `${kind.type}\u0000${workspaceId}\u0000${name}`;
   const holder = claims.get(key);
   if (holder !== undefined && holder !== resourceName) {
     return (
-      `AiLlmConfig "${resourceName}" and AiLlmConfig "${holder}" both declare the configuration "${name}" ` +
-      `in workspace "${workspaceId}". Names are unique in a workspace, so they would manage one ` +
-      "configuration, and removing either resource would delete it for the other: give one of them " +
-      "another name, or remove one."
+      `${kind.type} "${resourceName}" and ${kind.type} "${holder}" both declare the ${kind.record} "${name}" ` +
+      `in workspace "${workspaceId}". ${kind.uniqueField} are unique in a workspace, so they would manage one ` +
+      `${kind.record}, and removing either resource would delete it for the other: give one of them ` +
+      `another ${kind.uniqueField === "Names" ? "name" : "description"}, or remove one.`
     );
   }
   claims.set(key, resourceName);

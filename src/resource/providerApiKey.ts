@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { claimStoredKey } from "./claims";
 import { warnIfCredentialsNotSecret } from "./credentialWarning";
 import { serializableProvider } from "./serializableProvider";
 
@@ -131,6 +132,11 @@ export class ProviderApiKey extends pulumi.dynamic.Resource {
         tenantId: args.tenantId,
         subscriptionId: args.subscriptionId,
         adoptExisting: args.adoptExisting,
+        // Set only when another resource of this program declares the same description in the
+        // same workspace; the provider's check then fails, before anything is written.
+        conflict: pulumi
+          .all([args.description, args.workspaceId])
+          .apply(([description, workspaceId]) => claimStoredKey(name, workspaceId, description)),
         apiKeyId: undefined,
         createdAt: undefined,
         aiLlmCount: undefined,

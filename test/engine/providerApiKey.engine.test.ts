@@ -139,7 +139,7 @@ describe("ProviderApiKey through the real Pulumi engine", function () {
     await emulator?.close();
   });
 
-  it("preview refuses a configuration with both secret and apiKeyId, or neither, naming the fields", async () => {
+  it("preview refuses both or neither of secret and apiKeyId, two keys of one description, and an empty description", async () => {
     // The engine stops a preview at the first failed check, so one case per preview.
     declared = {
       keys: { shared: keyArgs() },
@@ -153,6 +153,11 @@ describe("ProviderApiKey through the real Pulumi engine", function () {
     await assert.rejects(
       engine.preview(),
       /resource 'neither': property secret .* secret is required unless apiKeyId/,
+    );
+    declared = { keys: { shared: keyArgs(), twin: { ...keyArgs(), key: "org-other" } }, configs: {} };
+    await assert.rejects(
+      engine.preview(),
+      /ProviderApiKey "twin" and ProviderApiKey "shared" both declare the stored key "OpenAI, shared" in workspace "ws-keys"/,
     );
     declared = { keys: { shared: { ...keyArgs(), description: "" } }, configs: {} };
     await assert.rejects(engine.preview(), /description is required/);

@@ -44,6 +44,18 @@ describe("stored provider key: check and diff", () => {
     }
   });
 
+  it("reports a conflict the resource class found (two keys of one description), as its own failure", () => {
+    const failures = checkApiKeyInputs({
+      ...valid,
+      conflict: 'ProviderApiKey "a" and ProviderApiKey "b" both declare',
+    });
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["conflict"],
+    );
+    assert.match(failures[0].reason, /both declare/);
+  });
+
   it("lets unknown values through and never throws on odd input", () => {
     assert.deepEqual(checkApiKeyInputs({ ...valid, secret: UNKNOWN_VALUE, workspaceId: UNKNOWN_VALUE }), []);
     for (const odd of [undefined, null, 7, "x", []]) assert.ok(Array.isArray(checkApiKeyInputs(odd)));

@@ -17,6 +17,8 @@ export interface ProviderApiKeyInputs {
   tenantId?: string;
   subscriptionId?: string;
   adoptExisting?: boolean;
+  /** Set by the resource class only when another resource of the program declares the same key. */
+  conflict?: string;
 }
 
 /** What the provider records in state for a stored key: the inputs plus what Flashback reports. */
@@ -32,7 +34,7 @@ export interface ProviderApiKeyOutputs extends ProviderApiKeyInputs {
 }
 
 /** A declared input of a stored key. */
-export type ApiKeyField = Exclude<keyof ProviderApiKeyInputs, "adoptExisting">;
+export type ApiKeyField = Exclude<keyof ProviderApiKeyInputs, "adoptExisting" | "conflict">;
 
 /** How one input is checked, and what a change of it means. */
 interface FieldSpec {
@@ -126,6 +128,8 @@ export function checkApiKeyInputs(news: unknown): dynamic.CheckFailure[] {
       reason: "adoptExisting must be true or false; leave it out for false",
     });
   }
+  // Set by the resource class when another resource of the program declares the same key.
+  if (typeof inputs.conflict === "string") failures.push({ property: "conflict", reason: inputs.conflict });
   return failures;
 }
 
