@@ -8,6 +8,7 @@ import type { RateLimiter } from "./rateLimit";
 import type { RequestLog } from "./requestLog";
 import { repoRefs } from "./routes";
 import type { AiLlmStore, ValidationOutcome } from "./store";
+import type { ApiKeyRecord } from "./apiKeyStore";
 import { isJsonObject, isoDateString, parseOrBadRequest } from "./validation";
 
 /** Path prefix of the control API; the API itself never uses it. */
@@ -169,23 +170,10 @@ export interface StateAiLlm {
  * key and secret in their sealed form only (what the data file holds), so a test can see
  * that a rotation replaced them without the state ever holding a plain credential.
  */
-export interface StateApiKey {
-  id: string;
-  workspaceId: string;
-  orgId: string;
-  userId: string;
-  provider: string;
-  endpoint?: string;
-  region?: string;
-  tenantId?: string;
-  subscriptionId?: string;
-  description?: string;
-  createdAt: string;
-  sealedKey: string;
-  sealedSecret: string;
+export type StateApiKey = Omit<ApiKeyRecord, "seq"> & {
   /** Ids of the configurations that use the key, in creation order. */
   aiLlmIds: string[];
-}
+};
 
 /** A repository link as `GET /_emulator/state` shows it. */
 export interface StateRepo {

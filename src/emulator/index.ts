@@ -10,3 +10,4 @@ export type { EmulatorStateView, SeedRequest, StateAiLlm, StateApiKey, StateRepo
 export type { Fault, FaultAction, FaultSpec } from "./faults";
 export type { RequestLogEntry } from "./requestLog";
 export type { ValidationOutcome } from "./store";
+export type { ApiKeyRecord } from "./apiKeyStore";
