@@ -19,6 +19,8 @@ const KEY_SECRET = `sk-stored-${randomBytes(12).toString("hex")}`;
 const ROTATED_SECRET = `invalid-rotated-${randomBytes(12).toString("hex")}`;
 const KEY_ID_VALUE = `org-${randomBytes(12).toString("hex")}`;
 const INLINE_SECRET = `sk-inline-${randomBytes(12).toString("hex")}`;
+/** An access key set by hand in Flashback, which a refresh reads back: it must stay secret in state. */
+const HAND_KEY = `org-hand-${randomBytes(12).toString("hex")}`;
 const WORKSPACE = "ws-keys";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "DELETE"]);
@@ -109,6 +111,7 @@ describe("ProviderApiKey through the real Pulumi engine", function () {
   async function assertNothingSecretWritten(): Promise<void> {
     const written = await engine.everythingWritten();
     for (const [label, value] of Object.entries({
+      HAND_KEY,
       KEY_SECRET,
       ROTATED_SECRET,
       KEY_ID_VALUE,
@@ -234,9 +237,12 @@ describe("ProviderApiKey through the real Pulumi engine", function () {
     await assertNothingSecretWritten();
   });
 
-  it("refresh sees a key changed outside Pulumi, and up puts the declared description back", async () => {
+  it("refresh sees a key changed outside Pulumi (the new access key stays secret), and up puts it back", async () => {
     const [key] = await listedKeys();
-    const changed = await emulator.api("PUT", `/apikeys/${key.id}`, { description: "edited by hand" });
+    const changed = await emulator.api("PUT", `/apikeys/${key.id}`, {
+      description: "edited by hand",
+      key: HAND_KEY,
+    });
     assert.equal(changed.status, 200);
     await takeWrites();
     const refresh = await engine.refresh();
@@ -244,9 +250,16 @@ describe("ProviderApiKey through the real Pulumi engine", function () {
     const [resource] = await engine.resourcesOfType("pulumi-nodejs:dynamic/flashback:ProviderApiKey");
     assert.equal(resource.outputs?.description, "edited by hand");
     assert.equal(resource.outputs?.aiLlmCount, 3, "refresh reads the current count");
+    // Read back from Flashback, and recorded as a secret (the export shows the secret's envelope).
+    const recordedKey = resource.outputs?.key as Record<string, unknown>;
+    assert.equal(recordedKey["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270");
+    assert.equal(recordedKey.plaintext, JSON.stringify(HAND_KEY));
+    // The access key read by the refresh is kept as a secret, like the declared one it replaced.
+    await assertNothingSecretWritten();
     await engine.up();
     assert.deepEqual(await takeWrites(), [`PUT /apikeys/${key.id}`]);
     assert.equal((await listedKeys())[0].description, "OpenAI, shared");
+    assert.equal((await listedKeys())[0].key, KEY_ID_VALUE, "the declared access key is back");
   });
 
   it("destroy fails on a key still used outside the stack, naming the configuration, and keeps it", async () => {
