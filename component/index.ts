@@ -90,6 +90,10 @@ export class AiLlmConfig extends pulumi.ComponentResource {
   declare readonly validationMessage: pulumi.Output<string | undefined>;
   /** True when the create took over an existing configuration (`adoptExisting`). */
   declare readonly adopted: pulumi.Output<boolean | undefined>;
+  /** The validation mode. */
+  declare readonly validate: pulumi.Output<string | undefined>;
+  /** Whether an existing configuration of the same name may be adopted. */
+  declare readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   /**
    * Declares a configuration.
@@ -99,12 +103,15 @@ export class AiLlmConfig extends pulumi.ComponentResource {
    */
   constructor(name: string, args: AiLlmConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flashback:index:AiLlmConfig", name, withSecrets(args, ["secret", "key"]), opts);
-    const resource = new AiLlmConfigResource(name, args, { parent: this });
+    const resource = new AiLlmConfigResource(name, args, {
+      parent: this,
+      dependsOn: storedKeysBehind(args.apiKeyId),
+    });
     this.registerOutputs(mirror(this, resource, AI_LLM_CONFIG_OUTPUTS));
   }
 }
 
-/** The outputs an {@link AiLlmConfig} component takes from its resource (the secrets stay there). */
+/** The outputs an {@link AiLlmConfig} component takes from its resource: all but the secrets, which stay there. */
 const AI_LLM_CONFIG_OUTPUTS = [
   "aiLlmId",
   "name",
@@ -118,6 +125,8 @@ const AI_LLM_CONFIG_OUTPUTS = [
   "validated",
   "validationMessage",
   "adopted",
+  "validate",
+  "adoptExisting",
 ];
 
 /** The arguments of a {@link ProviderApiKey} component: those of the `ProviderApiKey` resource. */
@@ -165,6 +174,16 @@ export class ProviderApiKey extends pulumi.ComponentResource {
   declare readonly bucketCount: pulumi.Output<number | undefined>;
   /** True when the create took over an existing key (`adoptExisting`). */
   declare readonly adopted: pulumi.Output<boolean | undefined>;
+  /** The provider base URL, when set. */
+  declare readonly endpoint: pulumi.Output<string | undefined>;
+  /** The region, when set. */
+  declare readonly region: pulumi.Output<string | undefined>;
+  /** The tenant id, when set. */
+  declare readonly tenantId: pulumi.Output<string | undefined>;
+  /** The subscription id, when set. */
+  declare readonly subscriptionId: pulumi.Output<string | undefined>;
+  /** Whether an existing key of the same description may be adopted. */
+  declare readonly adoptExisting: pulumi.Output<boolean | undefined>;
 
   /**
    * Declares a stored key.
@@ -175,11 +194,12 @@ export class ProviderApiKey extends pulumi.ComponentResource {
   constructor(name: string, args: ProviderApiKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flashback:index:ProviderApiKey", name, withSecrets(args, ["secret", "key"]), opts);
     const resource = new ProviderApiKeyResource(name, args, { parent: this });
+    this.urn.apply((urn) => storedKeysByComponentUrn.set(urn, resource));
     this.registerOutputs(mirror(this, resource, PROVIDER_API_KEY_OUTPUTS));
   }
 }
 
-/** The outputs a {@link ProviderApiKey} component takes from its resource (the secrets stay there). */
+/** The outputs a {@link ProviderApiKey} component takes from its resource: all but the secrets, which stay there. */
 const PROVIDER_API_KEY_OUTPUTS = [
   "apiKeyId",
   "provider",
@@ -189,7 +209,34 @@ const PROVIDER_API_KEY_OUTPUTS = [
   "aiLlmCount",
   "bucketCount",
   "adopted",
+  "endpoint",
+  "region",
+  "tenantId",
+  "subscriptionId",
+  "adoptExisting",
 ];
+
+/**
+ * The stored-key resource inside each `ProviderApiKey` component this process made, by the
+ * component's URN. Pulumi hands a component the other components it depends on as bare
+ * URNs, so without this a configuration's resource would depend on the key's component
+ * and not on the key itself, and a destroy could delete the key while a configuration
+ * still uses it (Flashback refuses that).
+ */
+const storedKeysByComponentUrn = new Map<string, pulumi.Resource>();
+
+/**
+ * The stored-key resources behind an `apiKeyId` argument that came from `ProviderApiKey`
+ * components of this process, for the configuration's `dependsOn`.
+ */
+function storedKeysBehind(apiKeyId: pulumi.Input<string> | undefined): pulumi.Input<pulumi.Resource[]> {
+  if (!pulumi.Output.isInstance(apiKeyId)) return [];
+  // Every Output knows the resources it came from, though the SDK's types do not say so.
+  const sources = [...(apiKeyId as unknown as { resources(): Set<pulumi.Resource> }).resources()];
+  return pulumi
+    .all(sources.map((source) => source.urn))
+    .apply((urns) => urns.flatMap((urn) => storedKeysByComponentUrn.get(urn) ?? []));
+}
 
 /**
  * Copies the named outputs of a resource onto its component, and returns them for

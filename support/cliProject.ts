@@ -71,6 +71,46 @@ export function requireLanguageHost(): void {
   });
 }
 
+let yamlHostLookup: LanguageHostLookup | undefined;
+
+/**
+ * Finds `pulumi-language-yaml` (Pulumi's YAML language host) without building it:
+ * on PATH or where scripts/ensure-pulumi-yaml.sh caches its build (.ci/run builds it).
+ */
+export function yamlLanguageHost(): LanguageHostLookup {
+  if (yamlHostLookup) return yamlHostLookup;
+  try {
+    const dir = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi-yaml.sh"), "--find"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    yamlHostLookup = { found: true, dir };
+  } catch {
+    yamlHostLookup = {
+      found: false,
+      reason:
+        "pulumi-language-yaml (Pulumi's YAML language host) is neither on PATH nor built; " +
+        "run `bash scripts/ensure-pulumi-yaml.sh` (builds it with Go) or install the Pulumi CLI " +
+        "with its language hosts to run the Pulumi YAML tests",
+    };
+  }
+  return yamlHostLookup;
+}
+
+/**
+ * Skips the enclosing mocha suite, with one line saying why, when there is no YAML
+ * language host. Call at the top of a `describe` body, after {@link requireLanguageHost}.
+ */
+export function requireYamlLanguageHost(): void {
+  before(function () {
+    const host = yamlLanguageHost();
+    if (!host.found) {
+      console.log(`      skipped: ${host.reason}`);
+      this.skip();
+    }
+  });
+}
+
 let tarball: string | undefined;
 
 /** `npm pack` of the repository as it is now (dist/ must be built; `npm test` builds it), once per process. */
@@ -108,6 +148,8 @@ export interface CliProjectOptions {
   nodeDir?: string;
   /** Skip `npm install` (the caller installs). */
   skipInstall?: boolean;
+  /** More folders for PATH, after the CLI's and the Node.js language host's. */
+  pathDirs?: string[];
 }
 
 /**
@@ -144,7 +186,9 @@ export class CliProject {
       await fs.writeFile(path.join(dir, file), text);
     }
     const cliDir = path.join(ensurePulumiRoot(), "bin");
-    const pathDirs = [options.nodeDir, cliDir, host.dir, process.env.PATH].filter(Boolean);
+    const pathDirs = [options.nodeDir, cliDir, host.dir, ...(options.pathDirs ?? []), process.env.PATH].filter(
+      Boolean,
+    );
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PATH: pathDirs.join(path.delimiter),
@@ -350,6 +394,7 @@ export interface ExportedResource {
   id?: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  dependencies?: string[];
 }
 
 /** A package.json for a test project that installs the packed package and the SDK. */
@@ -375,17 +420,19 @@ export function projectPackageJson(
 }
 
 /**
- * An example of `examples/` as shipped (`Pulumi.yaml`, `index.ts`, `package.json`), its
- * dependency on the checkout pointed at the packed tarball, as a user's copy would be.
+ * An example of `examples/` as shipped (`Pulumi.yaml`, `package.json` and `index.ts` where
+ * it has one), its dependency on the checkout pointed at the packed tarball, as a user's
+ * copy would be.
  */
 export function shippedExample(example: string): Record<string, string> {
   const dir = path.join(REPO_ROOT, "examples", example);
   const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
   const packed = JSON.parse(projectPackageJson(manifest.name));
   manifest.dependencies = { ...manifest.dependencies, ...packed.dependencies };
-  return {
+  const files: Record<string, string> = {
     "Pulumi.yaml": readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"),
-    "index.ts": readFileSync(path.join(dir, "index.ts"), "utf8"),
     "package.json": JSON.stringify(manifest, null, 2),
   };
+  if (existsSync(path.join(dir, "index.ts"))) files["index.ts"] = readFileSync(path.join(dir, "index.ts"), "utf8");
+  return files;
 }
