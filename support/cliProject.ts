@@ -186,9 +186,13 @@ export class CliProject {
       await fs.writeFile(path.join(dir, file), text);
     }
     const cliDir = path.join(ensurePulumiRoot(), "bin");
-    const pathDirs = [options.nodeDir, cliDir, host.dir, ...(options.pathDirs ?? []), process.env.PATH].filter(
-      Boolean,
-    );
+    const pathDirs = [
+      options.nodeDir,
+      cliDir,
+      host.dir,
+      ...(options.pathDirs ?? []),
+      process.env.PATH,
+    ].filter(Boolean);
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PATH: pathDirs.join(path.delimiter),
@@ -433,6 +437,7 @@ export function shippedExample(example: string): Record<string, string> {
     "Pulumi.yaml": readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"),
     "package.json": JSON.stringify(manifest, null, 2),
   };
-  if (existsSync(path.join(dir, "index.ts"))) files["index.ts"] = readFileSync(path.join(dir, "index.ts"), "utf8");
+  if (existsSync(path.join(dir, "index.ts")))
+    files["index.ts"] = readFileSync(path.join(dir, "index.ts"), "utf8");
   return files;
 }

@@ -129,10 +129,21 @@ describe("examples/yaml: Flashback from Pulumi YAML through the component packag
 
     const key = schema.resources["flashback:index:ProviderApiKey"];
     assert.equal(key.isComponent, true);
-    assert.deepEqual(sorted(Object.keys(key.inputProperties)), sorted([...API_KEY_FIELD_NAMES, "adoptExisting"]));
-    assert.deepEqual(sorted(key.requiredInputs ?? []), ["description", "key", "provider", "secret", "workspaceId"]);
+    assert.deepEqual(
+      sorted(Object.keys(key.inputProperties)),
+      sorted([...API_KEY_FIELD_NAMES, "adoptExisting"]),
+    );
+    assert.deepEqual(sorted(key.requiredInputs ?? []), [
+      "description",
+      "key",
+      "provider",
+      "secret",
+      "workspaceId",
+    ]);
     const keyComputed = ["apiKeyId", "createdAt", "aiLlmCount", "bucketCount", "adopted"];
-    const keyNonSecret = [...API_KEY_FIELD_NAMES, "adoptExisting"].filter((f) => f !== "secret" && f !== "key");
+    const keyNonSecret = [...API_KEY_FIELD_NAMES, "adoptExisting"].filter(
+      (f) => f !== "secret" && f !== "key",
+    );
     assert.deepEqual(sorted(Object.keys(key.properties)), sorted([...keyNonSecret, ...keyComputed]));
   });
 
@@ -151,7 +162,11 @@ describe("examples/yaml: Flashback from Pulumi YAML through the component packag
     assert.match(up.text, /7 created/, up.text);
     const sent = await writes();
     assert.deepEqual(sorted(sent), ["POST /ai/llm", "POST /ai/llm", "POST /apikeys"]);
-    assert.equal(sent.indexOf("POST /apikeys") < sent.lastIndexOf("POST /ai/llm"), true, "the key comes first");
+    assert.equal(
+      sent.indexOf("POST /apikeys") < sent.lastIndexOf("POST /ai/llm"),
+      true,
+      "the key comes first",
+    );
     const outputs = await project.outputs();
     const byName = new Map((await configurations()).map((c) => [c.name, c]));
     assert.equal(byName.get("Production OpenAI")?.id, outputs.openaiId);
