@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "component/index.js", "docs/api/", "node_modules/", "tools/", "examples/*/node_modules/"] },
+  {
+    ignores: [
+      "dist/",
+      "component/index.js",
+      "docs/api/",
+      "node_modules/",
+      "tools/",
+      "examples/*/node_modules/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
