@@ -5,6 +5,8 @@
  */
 import { isFlashbackError, type FlashbackError } from "../client";
 import { createFlashbackError } from "../client/errors";
+import { isNotSentError } from "../client/retry";
+import { errorCodeOf } from "../client/transport";
 import type { ClientFactory, FlashbackApi } from "./api";
 import type { ProviderSettings } from "./settings";
 
@@ -31,6 +33,12 @@ const REJECTED_HINT =
   "`pulumi config set --secret flashback:token <token>` (or flashback:refreshToken, which is renewed " +
   "automatically and suits long-lived stacks)";
 
+/** Said when the API URL from stack configuration cannot be reached. */
+const MOVED_HINT =
+  "If the Flashback API moved: `pulumi refresh`, `pulumi destroy` and `--refresh` runs use the flashback:apiUrl " +
+  "recorded by the last `pulumi up`. Run the command with FLASHBACK_API_URL (and FLASHBACK_TOKEN or " +
+  "FLASHBACK_REFRESH_TOKEN) set to the new values, or with --run-program, or run `pulumi up` first";
+
 /** Said when an explicit provider's credential was rejected: its arguments are recorded the same way. */
 const EXPLICIT_REJECTED_HINT =
   "Check the token or refreshToken given to the FlashbackProvider. `pulumi refresh`, `pulumi destroy` and " +
@@ -39,8 +47,9 @@ const EXPLICIT_REJECTED_HINT =
 
 /**
  * A {@link FlashbackApi} that moves to the next credential candidate when the API
- * answers 401 (which proves nothing was processed, so the call is simply sent again),
- * and stays there for the rest of the process. Later candidates' clients are built when first needed.
+ * answers 401, or when its URL cannot be reached and the next candidate names another
+ * (both prove nothing was processed, so the call is simply sent again), and stays there
+ * for the rest of the process. Later candidates' clients are built when first needed.
  */
 export class CredentialFallbackApi implements FlashbackApi {
   private index = 0;
@@ -86,12 +95,44 @@ export class CredentialFallbackApi implements FlashbackApi {
       try {
         return await send(this.client(index));
       } catch (error) {
-        if (!(isFlashbackError(error) && error.code === "UNAUTHORIZED")) throw error;
-        if (index + 1 >= this.candidates.length) throw this.rejected(error);
+        if (!isFlashbackError(error)) throw error;
+        if (error.code === "UNAUTHORIZED") {
+          if (index + 1 >= this.candidates.length) throw this.rejected(error);
+        } else if (!this.unreachableWithAnotherUrl(error, index)) {
+          throw this.unreachable(error, index);
+        }
         // Concurrent calls that failed on the same candidate advance it once.
         if (this.index === index) this.index = index + 1;
       }
     }
+  }
+
+  /**
+   * True when the candidate's API URL could not be reached at all (the connection never
+   * opened, so nothing was sent) and the next candidate names another URL: the API moved,
+   * and the environment says where, while the engine still hands over the old URL.
+   */
+  private unreachableWithAnotherUrl(error: FlashbackError, index: number): boolean {
+    const next = this.candidates[index + 1];
+    if (error.code !== "NETWORK" || next === undefined) return false;
+    if (next.settings.apiUrl === this.candidates[index].settings.apiUrl) return false;
+    return isNotSentError(errorCodeOf(error.cause));
+  }
+
+  /**
+   * A URL from stack configuration that cannot be reached, with what to do when the API
+   * moved: the engine hands `refresh` and `destroy` the URL recorded by the last `up`.
+   */
+  private unreachable(error: FlashbackError, index: number): FlashbackError {
+    const candidate = this.candidates[index];
+    if (error.code !== "NETWORK" || candidate.source !== "stack configuration") return error;
+    if (!isNotSentError(errorCodeOf(error.cause))) return error;
+    return createFlashbackError("NETWORK", {
+      message: `${error.message}. ${MOVED_HINT}`,
+      method: error.method,
+      path: error.path,
+      cause: error.cause,
+    });
   }
 
   private client(index: number): FlashbackApi {

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { CliProject, projectPackageJson, requireLanguageHost } from "../../support/cliProject";
 import { EmulatorHandle } from "../../support/emulator";
 
@@ -210,6 +213,51 @@ describe("rotated credentials through the pulumi CLI", function () {
         await project.mustRun(args, { FLASHBACK_TOKEN: token });
       }
       assert.deepEqual(await liveNames(), []);
+      await assertNoCredentialWritten();
+    });
+  });
+
+  describe("an API URL that moved (flashback:apiUrl changed between runs)", () => {
+    let dataDir: string;
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it("refresh and destroy reach the new URL through FLASHBACK_API_URL; with config alone they name the old one", async () => {
+      dataDir = mkdtempSync(path.join(os.tmpdir(), "flashback-moved-"));
+      const token = newToken("moved");
+      tokens.push(token);
+      const seed = {
+        tokens: [{ token, workspaces: [WORKSPACE] }],
+        dataFile: path.join(dataDir, "flashback.json"),
+        encryptionKey: randomBytes(32).toString("hex"),
+      };
+      emulator = await EmulatorHandle.start(seed);
+      const oldUrl = emulator.url;
+      project = await CliProject.create({
+        files: FILES(),
+        config: {
+          "flashback:apiUrl": { value: oldUrl },
+          "flashback:token": { value: token, secret: true },
+          openaiSecret: { value: SECRET, secret: true },
+        },
+      });
+      await project.mustRun(["up", "--yes"]);
+      // The API moves: same data, another address; the old one refuses connections.
+      await emulator.close();
+      emulator = await EmulatorHandle.start(seed);
+      assert.notEqual(emulator.url, oldUrl);
+      assert.deepEqual(await liveNames(), ["alpha", "beta"]);
+      await project.setConfig("flashback:apiUrl", emulator.url);
+
+      const stale = await project.run(["refresh", "--yes"]);
+      assert.notEqual(stale.code, 0, stale.text);
+      assert.ok(stale.text.includes(oldUrl.replace(/\/$/, "")), `the error names the URL tried:\n${stale.text}`);
+      assert.match(stale.text, /set to the new values, or with --run-program/, "the error says what to run");
+
+      const moved = { FLASHBACK_API_URL: emulator.url, FLASHBACK_TOKEN: token };
+      await project.mustRun(["refresh", "--yes"], moved);
+      await project.mustRun(["destroy", "--yes"], moved);
+      assert.deepEqual(await liveNames(), []);
+      assert.equal((await project.resourcesOfType()).length, 0);
       await assertNoCredentialWritten();
     });
   });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { FlashbackClient, isFlashbackError } from "../../src/client";
 import { CredentialFallbackApi } from "../../src/provider/credentialFallback";
 import type { ProviderSettings } from "../../src/provider/settings";
@@ -90,5 +91,51 @@ describe("provider: credential fallback on 401", () => {
     const api = new CredentialFallbackApi([{ settings: settings(STALE), source: "environment" }], factory);
     await assert.rejects(api.listAiLlms("ws-1"), /FLASHBACK_TOKEN \(environment\)/);
     assert.equal(clients.length, 1);
+  });
+
+  describe("an API URL that moved", () => {
+    let closedUrl: string;
+    before(async () => {
+      // A port that was just free and is closed again: connecting is refused.
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as { port: number };
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      closedUrl = `http://127.0.0.1:${port}`;
+    });
+
+    it("a refused connection to the recorded URL moves to the environment's URL, and the create lands once", async () => {
+      const api = new CredentialFallbackApi(
+        [
+          { settings: { apiUrl: closedUrl, token: CURRENT }, source: "stack configuration" },
+          { settings: settings(CURRENT), source: "environment" },
+        ],
+        factory,
+      );
+      const created = await api.createAiLlm({
+        name: "moved",
+        aiType: "OPENAI",
+        endpoint: "https://api.openai.com/v1",
+        secret: "sk-moved",
+        workspaceId: "ws-1",
+      });
+      assert.ok(created.aiLlmId);
+      await api.listAiLlms("ws-1");
+      const log = (await emu.requests()).map((r) => `${r.method} ${r.path} ${r.status}`);
+      assert.deepEqual(log, ["POST /ai/llm 200", "GET /ai/llm 200"], "later calls start at the new URL");
+      assert.equal(clients.length, 2);
+    });
+
+    it("a refused connection is not retried elsewhere when the next set names the same URL", async () => {
+      const api = new CredentialFallbackApi(
+        [
+          { settings: { apiUrl: closedUrl, token: STALE }, source: "stack configuration" },
+          { settings: { apiUrl: closedUrl, token: CURRENT }, source: "environment" },
+        ],
+        factory,
+      );
+      await assert.rejects(api.listAiLlms("ws-1"), (e: unknown) => isFlashbackError(e) && e.code === "NETWORK");
+      assert.equal(clients.length, 1, "no second client for the same unreachable URL");
+    });
   });
 });
