@@ -250,7 +250,10 @@ describe("rotated credentials through the pulumi CLI", function () {
 
       const stale = await project.run(["refresh", "--yes"]);
       assert.notEqual(stale.code, 0, stale.text);
-      assert.ok(stale.text.includes(oldUrl.replace(/\/$/, "")), `the error names the URL tried:\n${stale.text}`);
+      assert.ok(
+        stale.text.includes(oldUrl.replace(/\/$/, "")),
+        `the error names the URL tried:\n${stale.text}`,
+      );
       assert.match(stale.text, /set to the new values, or with --run-program/, "the error says what to run");
 
       const moved = { FLASHBACK_API_URL: emulator.url, FLASHBACK_TOKEN: token };

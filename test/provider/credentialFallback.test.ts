@@ -134,7 +134,10 @@ describe("provider: credential fallback on 401", () => {
         ],
         factory,
       );
-      await assert.rejects(api.listAiLlms("ws-1"), (e: unknown) => isFlashbackError(e) && e.code === "NETWORK");
+      await assert.rejects(
+        api.listAiLlms("ws-1"),
+        (e: unknown) => isFlashbackError(e) && e.code === "NETWORK",
+      );
       assert.equal(clients.length, 1, "no second client for the same unreachable URL");
     });
   });
