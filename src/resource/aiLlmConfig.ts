@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AiType } from "../schemas";
 import { claimConfiguration } from "./claims";
+import { skipPromiseStackTraces } from "./promiseStacks";
 import { warnIfCredentialsNotSecret } from "./credentialWarning";
 import { serializableProvider } from "./serializableProvider";
 
@@ -145,14 +146,19 @@ export class AiLlmConfig extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: AiLlmConfigArgs, opts?: pulumi.CustomResourceOptions) {
     warnIfCredentialsNotSecret();
-    super(
-      serializableProvider(),
-      name,
-      opts?.id === undefined ? declaredProps(name, args) : readProps(name, args),
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [...SECRET_INPUTS] }),
-      "flashback",
-      "AiLlmConfig",
-    );
+    const restoreStackTraces = skipPromiseStackTraces();
+    try {
+      super(
+        serializableProvider(),
+        name,
+        opts?.id === undefined ? declaredProps(name, args) : readProps(name, args),
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: [...SECRET_INPUTS] }),
+        "flashback",
+        "AiLlmConfig",
+      );
+    } finally {
+      restoreStackTraces();
+    }
     if (opts?.id === undefined) reportFailedValidation(this);
   }
 }

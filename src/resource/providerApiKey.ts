@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { claimStoredKey } from "./claims";
+import { skipPromiseStackTraces } from "./promiseStacks";
 import { warnIfCredentialsNotSecret } from "./credentialWarning";
 import { serializableProvider } from "./serializableProvider";
 
@@ -118,34 +119,39 @@ export class ProviderApiKey extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: ProviderApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     warnIfCredentialsNotSecret();
-    super(
-      serializableProvider("providerApiKey"),
-      name,
-      {
-        provider: args.provider,
-        key: pulumi.secret(args.key),
-        secret: pulumi.secret(args.secret),
-        workspaceId: args.workspaceId,
-        description: args.description,
-        endpoint: args.endpoint,
-        region: args.region,
-        tenantId: args.tenantId,
-        subscriptionId: args.subscriptionId,
-        adoptExisting: args.adoptExisting,
-        // Set only when another resource of this program declares the same description in the
-        // same workspace; the provider's check then fails, before anything is written.
-        conflict: pulumi
-          .all([args.description, args.workspaceId])
-          .apply(([description, workspaceId]) => claimStoredKey(name, workspaceId, description)),
-        apiKeyId: undefined,
-        createdAt: undefined,
-        aiLlmCount: undefined,
-        bucketCount: undefined,
-        adopted: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secret", "key"] }),
-      "flashback",
-      "ProviderApiKey",
-    );
+    const restoreStackTraces = skipPromiseStackTraces();
+    try {
+      super(
+        serializableProvider("providerApiKey"),
+        name,
+        {
+          provider: args.provider,
+          key: pulumi.secret(args.key),
+          secret: pulumi.secret(args.secret),
+          workspaceId: args.workspaceId,
+          description: args.description,
+          endpoint: args.endpoint,
+          region: args.region,
+          tenantId: args.tenantId,
+          subscriptionId: args.subscriptionId,
+          adoptExisting: args.adoptExisting,
+          // Set only when another resource of this program declares the same description in the
+          // same workspace; the provider's check then fails, before anything is written.
+          conflict: pulumi
+            .all([args.description, args.workspaceId])
+            .apply(([description, workspaceId]) => claimStoredKey(name, workspaceId, description)),
+          apiKeyId: undefined,
+          createdAt: undefined,
+          aiLlmCount: undefined,
+          bucketCount: undefined,
+          adopted: undefined,
+        },
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secret", "key"] }),
+        "flashback",
+        "ProviderApiKey",
+      );
+    } finally {
+      restoreStackTraces();
+    }
   }
 }
