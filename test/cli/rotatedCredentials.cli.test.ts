@@ -152,9 +152,11 @@ describe("rotated credentials through the pulumi CLI", function () {
       await assertNoCredentialWritten();
     });
 
-    it("plain pulumi up needs nothing more: it records the rotated token for later commands", async () => {
+    it("plain preview and up need nothing more: up records the rotated token for later commands", async () => {
       await rotate();
       await project.mustRun(["config", "set", "alphaName", "alpha-renamed"]);
+      const preview = await project.mustRun(["preview", "--diff"]);
+      assert.match(preview.text, /alpha-renamed/, "the preview read the current config");
       await project.mustRun(["up", "--yes"]);
       assert.deepEqual(await liveNames(), ["alpha-renamed", "beta"]);
       await project.mustRun(["refresh", "--yes"]);
@@ -182,11 +184,12 @@ describe("rotated credentials through the pulumi CLI", function () {
       });
       await project.mustRun(["up", "--yes"]);
       await project.mustRun(["refresh", "--yes"]);
+      await project.mustRun(["refresh", "--run-program", "--yes"]);
       await project.mustRun(["preview", "--refresh", "--expect-no-changes"]);
       await project.mustRun(["destroy", "--yes"]);
       assert.deepEqual(await liveNames(), []);
       const exchanges = (await emulator.requests()).filter((r) => r.path === "/user/refresh");
-      assert.ok(exchanges.length >= 4, `one exchange per provider process, saw ${exchanges.length}`);
+      assert.ok(exchanges.length >= 5, `one exchange per provider process, saw ${exchanges.length}`);
       await assertNoCredentialWritten();
     });
 
@@ -203,6 +206,9 @@ describe("rotated credentials through the pulumi CLI", function () {
       });
       await project.mustRun(["up", "--yes"], { FLASHBACK_TOKEN: first });
       for (const args of [
+        ["up", "--yes"],
+        ["preview"],
+        ["up", "--refresh", "--yes"],
         ["refresh", "--yes"],
         ["preview", "--refresh"],
         ["destroy", "--yes"],

@@ -17,6 +17,7 @@ const { AiLlmConfig, FlashbackProvider } = installedPackage();
 const TOKEN_A = `acct-a-${randomBytes(12).toString("hex")}`;
 const TOKEN_B = `acct-b-${randomBytes(12).toString("hex")}`;
 const SECRET = `sk-two-${randomBytes(12).toString("hex")}`;
+const REFRESH_B = `refresh-b-${randomBytes(12).toString("hex")}`;
 
 describe("FlashbackProvider: two accounts in one stack", function () {
   this.timeout(180_000);
@@ -57,6 +58,7 @@ describe("FlashbackProvider: two accounts in one stack", function () {
     });
     accountB = await EmulatorHandle.start({
       tokens: [{ token: TOKEN_B, workspaces: ["ws-b"], orgId: "org-b" }],
+      refreshTokens: [{ refreshToken: REFRESH_B, workspaces: ["ws-b"], orgId: "org-b" }],
     });
     providerArgs = { apiUrl: accountB.url, token: TOKEN_B, requestTimeoutMs: 10_000 };
     engine = await EngineStack.create({
@@ -75,7 +77,7 @@ describe("FlashbackProvider: two accounts in one stack", function () {
 
   async function assertNoCredentialWritten(): Promise<void> {
     const written = await engine.everythingWritten();
-    for (const [label, value] of Object.entries({ TOKEN_A, TOKEN_B, SECRET })) {
+    for (const [label, value] of Object.entries({ TOKEN_A, TOKEN_B, SECRET, REFRESH_B })) {
       assert.ok(!written.includes(value), `${label} appears in plain text in state, export or output`);
     }
   }
@@ -129,6 +131,25 @@ describe("FlashbackProvider: two accounts in one stack", function () {
     } finally {
       providerArgs = saved;
     }
+  });
+
+  it("a refresh token in place of the token (a plain string) serves up and refresh, replaces nothing and is never written", async () => {
+    const [before] = (await accountB.state()).aiLlms;
+    providerArgs = { apiUrl: accountB.url, refreshToken: REFRESH_B, requestTimeoutMs: 10_000 };
+    await accountB.clearRequests();
+    await engine.up();
+    await engine.refresh();
+    const requests = (await accountB.requests()).map((r) => `${r.method} ${r.path}`);
+    assert.ok(
+      requests.includes("POST /user/refresh"),
+      `the refresh token was exchanged: ${requests.join(", ")}`,
+    );
+    assert.ok(!requests.some((r) => r.startsWith("DELETE")), `nothing was replaced: ${requests.join(", ")}`);
+    assert.deepEqual(
+      (await accountB.state()).aiLlms.map((c) => c.id),
+      [before.id],
+    );
+    await assertNoCredentialWritten();
   });
 
   it("destroy empties both accounts", async () => {

@@ -192,11 +192,15 @@ describe("ProviderApiKey through the real Pulumi engine", function () {
     await assertNothingSecretWritten();
   });
 
-  it("a second up changes nothing and a refresh finds no drift", async () => {
+  it("a second up changes nothing and a refresh finds no drift, with one list of keys and one of configurations", async () => {
     const up = await engine.up();
     assert.deepEqual(up.summary.resourceChanges, { same: 5 });
+    await takeWrites();
+    await emulator.clearRequests();
     const refresh = await engine.refresh();
     assert.equal(refresh.summary.resourceChanges?.update ?? 0, 0);
+    const reads = (await emulator.requests()).filter((r) => r.method === "GET").map((r) => r.path);
+    assert.deepEqual(reads.sort(), ["/ai/llm", "/apikeys"], "one list per workspace and kind, whatever N");
     assert.deepEqual(await takeWrites(), []);
   });
 
