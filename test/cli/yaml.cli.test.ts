@@ -4,6 +4,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import {
   CliProject,
+  projectPackageJson,
   requireLanguageHost,
   requireYamlLanguageHost,
   shippedExample,
@@ -231,6 +232,89 @@ describe("examples/yaml: Flashback from Pulumi YAML through the component packag
     assert.deepEqual(await configurations(), []);
     const written = await project.everythingWritten();
     for (const [label, value] of Object.entries({ TOKEN, OPENAI_SECRET, ANTHROPIC_SECRET, LITERAL_SECRET })) {
+      assert.ok(!written.includes(value), `${label} appears in plain text in state, history or output`);
+    }
+  });
+});
+
+/*
+ * The route Python, Go, C# and Java programs take to the same components: `pulumi package
+ * add` generates an SDK of the component package in the program's language. Their
+ * language hosts are not available here, so it runs with the generated TypeScript SDK.
+ */
+const GENERATED_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as flashback from "@pulumi/flashback";
+const config = new pulumi.Config();
+const chat = new flashback.AiLlmConfig("chat", {
+  name: "Generated SDK",
+  aiType: flashback.AiType.OPENAI,
+  endpoint: "https://api.openai.com/v1",
+  secret: config.requireSecret("openaiSecret"),
+  workspaceId: "${WORKSPACE}",
+});
+export const chatId = chat.aiLlmId;
+export const chatOrg = chat.orgId;
+`;
+
+describe("the component package through an SDK that pulumi package add generates", function () {
+  this.timeout(600_000);
+  requireLanguageHost();
+
+  let emulator: EmulatorHandle;
+  let project: CliProject;
+
+  before(async () => {
+    emulator = await EmulatorHandle.start({ tokens: [{ token: TOKEN, workspaces: [WORKSPACE] }] });
+    project = await CliProject.create({
+      files: {
+        "Pulumi.yaml": "name: flashback-generated-sdk\nruntime: nodejs\n",
+        "package.json": projectPackageJson(
+          "flashback-generated-sdk",
+          { main: "index.ts" },
+          { typescript: "^5.0.0" },
+        ),
+        "index.ts": GENERATED_PROGRAM,
+      },
+      config: {
+        "flashback:apiUrl": { value: emulator.url },
+        "flashback:token": { value: TOKEN, secret: true },
+        openaiSecret: { value: OPENAI_SECRET, secret: true },
+      },
+    });
+  });
+
+  after(async () => {
+    await project?.cleanup();
+    await emulator?.close();
+  });
+
+  it("generates the SDK, then up and destroy manage the configuration; no secret is written", async () => {
+    const pulumi = path.join(ensurePulumiRoot(), "bin", "pulumi");
+    const add = await project.runCommand(pulumi, [
+      "package",
+      "add",
+      "./node_modules/pulumi-flashback/component",
+    ]);
+    assert.equal(add.code, 0, add.text);
+    assert.match(add.text, /@pulumi\/flashback/);
+
+    await project.mustRun(["up", "--yes"]);
+    const outputs = await project.outputs();
+    const listed = (await emulator.api("GET", `/ai/llm?workspaceId=${WORKSPACE}`)).body as {
+      aiLlms: { id: string; name: string }[];
+    };
+    assert.deepEqual(
+      listed.aiLlms.map((c) => [c.id, c.name]),
+      [[outputs.chatId, "Generated SDK"]],
+    );
+    assert.equal(outputs.chatOrg, "org-emulator");
+    const preview = await project.run(["preview", "--expect-no-changes"]);
+    assert.equal(preview.code, 0, preview.text);
+
+    await project.mustRun(["destroy", "--yes"]);
+    assert.deepEqual((await emulator.state()).aiLlms, []);
+    const written = await project.everythingWritten();
+    for (const [label, value] of Object.entries({ TOKEN, OPENAI_SECRET })) {
       assert.ok(!written.includes(value), `${label} appears in plain text in state, history or output`);
     }
   });
