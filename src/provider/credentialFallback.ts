@@ -39,6 +39,11 @@ const MOVED_HINT =
   "recorded by the last `pulumi up`. Run the command with FLASHBACK_API_URL (and FLASHBACK_TOKEN or " +
   "FLASHBACK_REFRESH_TOKEN) set to the new values, or with --run-program, or run `pulumi up` first";
 
+/** True when the request failed before a connection opened, so the API never saw it. */
+function neverConnected(error: FlashbackError): boolean {
+  return error.code === "NETWORK" && isNotSentError(errorCodeOf(error.cause));
+}
+
 /** Said when an explicit provider's credential was rejected: its arguments are recorded the same way. */
 const EXPLICIT_REJECTED_HINT =
   "Check the token or refreshToken given to the FlashbackProvider. `pulumi refresh`, `pulumi destroy` and " +
@@ -114,9 +119,8 @@ export class CredentialFallbackApi implements FlashbackApi {
    */
   private unreachableWithAnotherUrl(error: FlashbackError, index: number): boolean {
     const next = this.candidates[index + 1];
-    if (error.code !== "NETWORK" || next === undefined) return false;
-    if (next.settings.apiUrl === this.candidates[index].settings.apiUrl) return false;
-    return isNotSentError(errorCodeOf(error.cause));
+    if (next === undefined || next.settings.apiUrl === this.candidates[index].settings.apiUrl) return false;
+    return neverConnected(error);
   }
 
   /**
@@ -124,9 +128,7 @@ export class CredentialFallbackApi implements FlashbackApi {
    * moved: the engine hands `refresh` and `destroy` the URL recorded by the last `up`.
    */
   private unreachable(error: FlashbackError, index: number): FlashbackError {
-    const candidate = this.candidates[index];
-    if (error.code !== "NETWORK" || candidate.source !== "stack configuration") return error;
-    if (!isNotSentError(errorCodeOf(error.cause))) return error;
+    if (this.candidates[index].source !== "stack configuration" || !neverConnected(error)) return error;
     return createFlashbackError("NETWORK", {
       message: `${error.message}. ${MOVED_HINT}`,
       method: error.method,
