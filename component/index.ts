@@ -231,8 +231,11 @@ const storedKeysByComponentUrn = new Map<string, pulumi.Resource>();
  */
 function storedKeysBehind(apiKeyId: pulumi.Input<string> | undefined): pulumi.Input<pulumi.Resource[]> {
   if (!pulumi.Output.isInstance(apiKeyId)) return [];
-  // Every Output knows the resources it came from, though the SDK's types do not say so.
-  const sources = [...(apiKeyId as unknown as { resources(): Set<pulumi.Resource> }).resources()];
+  // Every Output knows the resources it came from, though the SDK's types do not say so;
+  // an SDK without that method leaves the ordering to the component dependency alone.
+  const resources = (apiKeyId as unknown as { resources?: () => Set<pulumi.Resource> }).resources;
+  if (typeof resources !== "function") return [];
+  const sources = [...resources.call(apiKeyId)];
   return pulumi
     .all(sources.map((source) => source.urn))
     .apply((urns) => urns.flatMap((urn) => storedKeysByComponentUrn.get(urn) ?? []));
