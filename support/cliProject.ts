@@ -10,8 +10,8 @@ import { ensurePulumiRoot, REPO_ROOT } from "./engine";
  * them: a folder with Pulumi.yaml, package.json and a program, the packed package
  * (`npm pack`) installed with `npm install`, a file backend, a passphrase secrets
  * provider, and `pulumi up` / `preview` / `refresh` / `destroy` as child processes.
- * Needs the Node.js language host (pulumi-language-nodejs), which a full Pulumi
- * install ships; see languageHost().
+ * Needs a Node.js language host (pulumi-language-nodejs): Pulumi's own from a full
+ * install, else this repository's test host; see languageHost().
  */
 
 const execFileAsync = promisify(execFile);
@@ -32,28 +32,35 @@ export type LanguageHostLookup = { found: true; dir: string } | { found: false; 
 let hostLookup: LanguageHostLookup | undefined;
 
 /**
- * Finds `pulumi-language-nodejs`: beside the pulumi CLI the tests use, or on PATH.
- * A full Pulumi install has it; a CLI built from the Go module proxy does not.
+ * The Node.js language host the CLI-project tests run with, from
+ * scripts/ensure-language-host.sh: Pulumi's own where a Pulumi install has one, else this
+ * repository's test host (tools/pulumi-language-nodejs), built with Go on first use. Says in
+ * one line which host it is.
  */
 export function languageHost(): LanguageHostLookup {
   if (hostLookup) return hostLookup;
-  const cliDir = path.join(ensurePulumiRoot(), "bin");
-  const candidates = [cliDir, ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean)];
-  for (const dir of candidates) {
-    let target = path.join(dir, "pulumi-language-nodejs");
-    if (existsSync(target)) {
-      target = path.dirname(target);
-      hostLookup = { found: true, dir: target };
-      return hostLookup;
-    }
+  const script = path.join(REPO_ROOT, "scripts", "ensure-language-host.sh");
+  try {
+    const dir = execFileSync("bash", [script], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+    const binary = path.join(dir, "pulumi-language-nodejs");
+    const version = execFileSync(binary, ["-version"], { encoding: "utf8" }).trim();
+    const whose = version.startsWith("0.0.0-flashback.")
+      ? "this repository's test host, tools/pulumi-language-nodejs"
+      : "Pulumi's own";
+    console.log(`      CLI-project tests run with pulumi-language-nodejs ${version} (${whose}): ${binary}`);
+    hostLookup = { found: true, dir };
+  } catch {
+    hostLookup = {
+      found: false,
+      reason:
+        "no pulumi-language-nodejs: scripts/ensure-language-host.sh found no Pulumi install and " +
+        "could not build this repository's test host (is Go installed?); install the Pulumi CLI with " +
+        "its language hosts (https://www.pulumi.com/docs/iac/download-install/) to run the CLI-project tests",
+    };
   }
-  hostLookup = {
-    found: false,
-    reason:
-      "pulumi-language-nodejs (Pulumi's Node.js language host) is neither beside the pulumi CLI " +
-      `(${cliDir}) nor on PATH; install the Pulumi CLI with its language hosts ` +
-      "(https://www.pulumi.com/docs/iac/download-install/) to run the CLI-project tests",
-  };
   return hostLookup;
 }
 
