@@ -81,23 +81,24 @@ export function requireLanguageHost(): void {
 let yamlHostLookup: LanguageHostLookup | undefined;
 
 /**
- * Finds `pulumi-language-yaml` (Pulumi's YAML language host) without building it:
- * on PATH or where scripts/ensure-pulumi-yaml.sh caches its build (.ci/run builds it).
+ * Pulumi's YAML language host, `pulumi-language-yaml`, from scripts/ensure-pulumi-yaml.sh: one
+ * on PATH, else the cached build, else built from the Go module proxy on first use (.ci/run
+ * builds it before the tests).
  */
 export function yamlLanguageHost(): LanguageHostLookup {
   if (yamlHostLookup) return yamlHostLookup;
   try {
-    const dir = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi-yaml.sh"), "--find"], {
+    const dir = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi-yaml.sh")], {
       encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
+      stdio: ["ignore", "pipe", "inherit"],
     }).trim();
     yamlHostLookup = { found: true, dir };
   } catch {
     yamlHostLookup = {
       found: false,
       reason:
-        "pulumi-language-yaml (Pulumi's YAML language host) is neither on PATH nor built; " +
-        "run `bash scripts/ensure-pulumi-yaml.sh` (builds it with Go) or install the Pulumi CLI " +
+        "pulumi-language-yaml (Pulumi's YAML language host) is neither on PATH nor could be built; " +
+        "`bash scripts/ensure-pulumi-yaml.sh` builds it with Go, or install the Pulumi CLI " +
         "with its language hosts to run the Pulumi YAML tests",
     };
   }
