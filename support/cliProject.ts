@@ -46,11 +46,7 @@ export function languageHost(): LanguageHostLookup {
       stdio: ["ignore", "pipe", "inherit"],
     }).trim();
     const binary = path.join(dir, "pulumi-language-nodejs");
-    const version = execFileSync(binary, ["-version"], { encoding: "utf8" }).trim();
-    const whose = version.startsWith("0.0.0-flashback.")
-      ? "this repository's test host, tools/pulumi-language-nodejs"
-      : "Pulumi's own";
-    console.log(`      CLI-project tests run with pulumi-language-nodejs ${version} (${whose}): ${binary}`);
+    console.log(`      CLI-project tests run with pulumi-language-nodejs ${describeHost(binary)}: ${binary}`);
     hostLookup = { found: true, dir };
   } catch {
     hostLookup = {
@@ -64,17 +60,40 @@ export function languageHost(): LanguageHostLookup {
   return hostLookup;
 }
 
+/** Whose host a binary is, from the version it reports (ours mark theirs "0.0.0-flashback."). */
+function describeHost(binary: string): string {
+  let version: string;
+  try {
+    version = execFileSync(binary, ["-version"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "(Pulumi's own, version unknown)";
+  }
+  return version.startsWith("0.0.0-flashback.")
+    ? `${version} (this repository's test host, tools/pulumi-language-nodejs)`
+    : `${version} (Pulumi's own)`;
+}
+
+/**
+ * In CI a missing host fails the suite instead of skipping it: CI must run every
+ * CLI-project test, and a green run that skipped them would prove nothing.
+ */
+function skipOrFail(context: Mocha.Context, reason: string): void {
+  if (process.env.CI) throw new Error(`CI=${process.env.CI}, so this is a failure: ${reason}`);
+  console.log(`      skipped: ${reason}`);
+  context.skip();
+}
+
 /**
  * Skips the enclosing mocha suite, with one line saying why, when there is no language
- * host. Call at the top of a `describe` body.
+ * host (fails it in CI). Call at the top of a `describe` body.
  */
 export function requireLanguageHost(): void {
   before(function () {
     const host = languageHost();
-    if (!host.found) {
-      console.log(`      skipped: ${host.reason}`);
-      this.skip();
-    }
+    if (!host.found) skipOrFail(this, host.reason);
   });
 }
 
@@ -107,15 +126,12 @@ export function yamlLanguageHost(): LanguageHostLookup {
 
 /**
  * Skips the enclosing mocha suite, with one line saying why, when there is no YAML
- * language host. Call at the top of a `describe` body, after {@link requireLanguageHost}.
+ * language host (fails it in CI). Call at the top of a `describe` body, after {@link requireLanguageHost}.
  */
 export function requireYamlLanguageHost(): void {
   before(function () {
     const host = yamlLanguageHost();
-    if (!host.found) {
-      console.log(`      skipped: ${host.reason}`);
-      this.skip();
-    }
+    if (!host.found) skipOrFail(this, host.reason);
   });
 }
 
@@ -194,10 +210,12 @@ export class CliProject {
       await fs.writeFile(path.join(dir, file), text);
     }
     const cliDir = path.join(ensurePulumiRoot(), "bin");
+    // The chosen host before the CLI's folder: the CLI looks on PATH before beside itself,
+    // so a stray host left in the CLI's folder must not take its place.
     const pathDirs = [
       options.nodeDir,
-      cliDir,
       host.dir,
+      cliDir,
       ...(options.pathDirs ?? []),
       process.env.PATH,
     ].filter(Boolean);

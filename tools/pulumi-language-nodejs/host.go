@@ -21,10 +21,27 @@ type host struct {
 	engineAddress string
 	// tracing is the CLI's tracing endpoint, passed to programs as --tracing.
 	tracing string
+
+	// cancelled ends when the CLI calls Cancel (the user pressed Ctrl-C): every program and
+	// plugin this host started is then interrupted, as Pulumi's host does.
+	cancelled context.Context
+	cancel    context.CancelFunc
 }
 
 func newHost(engineAddress, tracing string) *host {
-	return &host{engineAddress: engineAddress, tracing: tracing}
+	cancelled, cancel := context.WithCancel(context.Background())
+	return &host{engineAddress: engineAddress, tracing: tracing, cancelled: cancelled, cancel: cancel}
+}
+
+// commandContext is the context of a process started for one RPC: it ends with the RPC
+// (the CLI went away) or when the CLI cancels the whole operation.
+func (h *host) commandContext(rpc context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(rpc)
+	stop := context.AfterFunc(h.cancelled, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // notImplemented is the answer of every RPC this host leaves out.
@@ -80,7 +97,8 @@ func (h *host) Pack(context.Context, *pulumirpc.PackRequest) (*pulumirpc.PackRes
 	return nil, notImplemented("Pack")
 }
 
+// Cancel interrupts every program and plugin this host is running.
 func (h *host) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	// Nothing to cancel: a program's node process ends with the Run that started it.
+	h.cancel()
 	return &emptypb.Empty{}, nil
 }

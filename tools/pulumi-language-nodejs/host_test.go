@@ -166,9 +166,12 @@ func TestPulumiPackagesAreFoundWhereverNpmPutsThem(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	nodeModules, err := findNodeModules(filepath.Join(dir, "src"))
+	if found, err := findNodeModules(filepath.Join(dir, "src")); err == nil {
+		t.Fatalf("from a subfolder without node_modules: got %q, want none (a parent's are not the program's)", found)
+	}
+	nodeModules, err := findNodeModules(dir)
 	if err != nil || nodeModules != nm {
-		t.Fatalf("from a subfolder: got %q, %v; want the node_modules above it", nodeModules, err)
+		t.Fatalf("got %q, %v; want %s", nodeModules, err, nm)
 	}
 	packages, err := findPulumiPackages(nodeModules)
 	if err != nil {
@@ -186,17 +189,17 @@ func TestPulumiPackagesAreFoundWhereverNpmPutsThem(t *testing.T) {
 
 func TestPluginCommandLinesDifferForPolicyPacksAndComponents(t *testing.T) {
 	info := &pulumirpc.ProgramInfo{ProgramDirectory: "/plugins/pack"}
-	opts := runtimeOptions{nodeargs: []string{"--trace-warnings"}}
+	opts := runtimeOptions{nodeargs: []string{"--stack-size=2000"}}
 	pack := pluginCommandLine(&pulumirpc.RunPluginRequest{
 		Info: info, Kind: "analyzer", Args: []string{"127.0.0.1:9"}, Pwd: "/project",
 	}, opts, "/sdk/run-policy-pack")
-	if want := []string{"/sdk/run-policy-pack", "--trace-warnings", "127.0.0.1:9", "/plugins/pack"}; !reflect.DeepEqual(pack.args, want) || pack.dir != "/plugins/pack" {
+	if want := []string{"/sdk/run-policy-pack", "--stack-size=2000", "127.0.0.1:9", "/plugins/pack"}; !reflect.DeepEqual(pack.args, want) || pack.dir != "/plugins/pack" {
 		t.Errorf("policy pack: %q in %s, want %q in /plugins/pack", pack.args, pack.dir, want)
 	}
 	component := pluginCommandLine(&pulumirpc.RunPluginRequest{
 		Info: info, Kind: "resource", Args: []string{"127.0.0.1:9"}, Pwd: "/project",
 	}, opts, "/sdk/run-plugin")
-	if want := []string{"/sdk/run-plugin", "--trace-warnings", "/plugins/pack", "127.0.0.1:9"}; !reflect.DeepEqual(component.args, want) || component.dir != "/project" {
+	if want := []string{"/sdk/run-plugin", "--stack-size=2000", "/plugins/pack", "127.0.0.1:9"}; !reflect.DeepEqual(component.args, want) || component.dir != "/project" {
 		t.Errorf("component: %q in %s, want %q in /project", component.args, component.dir, want)
 	}
 }
@@ -236,5 +239,28 @@ func TestUnimplementedCallsNameThemselves(t *testing.T) {
 	_, err := newHost("", "").About(context.Background(), &pulumirpc.AboutRequest{})
 	if err == nil || !strings.Contains(err.Error(), "About is not implemented by this test host") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCancelEndsTheContextOfEveryRunningCommand(t *testing.T) {
+	h := newHost("", "")
+	first, stopFirst := h.commandContext(context.Background())
+	defer stopFirst()
+	second, stopSecond := h.commandContext(context.Background())
+	defer stopSecond()
+	if first.Err() != nil || second.Err() != nil {
+		t.Fatal("a command's context ended before Cancel")
+	}
+	if _, err := h.Cancel(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	<-first.Done()
+	<-second.Done()
+}
+
+func TestTheDefaultVersionIsMarkedAsOurs(t *testing.T) {
+	// scripts/ensure-language-host.sh must never take a plain `go build` of ours for Pulumi's own.
+	if !strings.HasPrefix(version, "0.0.0-flashback.") {
+		t.Fatalf("version %q lacks the 0.0.0-flashback. prefix", version)
 	}
 }

@@ -24,7 +24,8 @@ func (h *host) InstallDependencies(
 	if dir == "" {
 		dir = req.GetDirectory() // a CLI without ProgramInfo
 	}
-	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(server, req.GetIsTerminal())
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(
+		&lockedStream[pulumirpc.InstallDependenciesResponse]{ServerStreamingServer: server}, req.GetIsTerminal())
 	if err != nil {
 		return err
 	}

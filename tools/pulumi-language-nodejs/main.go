@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
@@ -22,12 +21,14 @@ import (
 )
 
 // version is set at build time (-X main.version=...) from the hash of this folder, so that
-// `pulumi about` and the plugin logs tell which build of the host ran.
-var version = "0.0.0-dev"
+// `pulumi about` and the plugin logs tell which build of the host ran. Every version of ours
+// starts with 0.0.0-flashback., which is how scripts/ensure-language-host.sh tells it from
+// Pulumi's own.
+var version = "0.0.0-flashback.dev"
 
 // engineHealthInterval is how often the host checks that the engine is still there. A CD
 // runner that kills the CLI leaves the host behind in its own process group; the check
-// makes it exit within this interval instead of lingering.
+// makes it stop serving then (a program still running gets stopGrace more to end).
 const engineHealthInterval = 2 * time.Second
 
 func main() {
@@ -57,7 +58,7 @@ func main() {
 // line of stdout (which the CLI reads), and blocks until the engine goes away or the host
 // is interrupted.
 func serve(engineAddress, tracing string) error {
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 
 	if engineAddress != "" {
@@ -69,6 +70,8 @@ func serve(engineAddress, tracing string) error {
 	stop := make(chan bool)
 	go func() {
 		<-ctx.Done()
+		// A second interrupt then ends the host at once, as it would without a handler.
+		cancel()
 		close(stop)
 	}()
 	host := newHost(engineAddress, tracing)

@@ -42,7 +42,9 @@ func resolveScript(ctx context.Context, node, dir, module string) (string, error
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && exit.ExitCode() == sdkMissingExitCode {
-			return "", errors.New(strings.TrimSpace(stderr.String()))
+			// Pulumi's host's words, then what exactly is missing where.
+			return "", fmt.Errorf("%s (%s cannot be resolved from %s: run `npm install` there)",
+				strings.TrimSpace(stderr.String()), module, dir)
 		}
 		return "", fmt.Errorf("could not locate %s from %s: %w: %s", module, dir, err, strings.TrimSpace(stderr.String()))
 	}

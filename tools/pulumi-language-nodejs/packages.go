@@ -39,24 +39,19 @@ type packageManifest struct {
 	} `json:"pulumi"`
 }
 
-// findNodeModules is the node_modules folder node would load the program's packages from:
-// the nearest one at or above dir.
+// findNodeModules is the program folder's own node_modules. Like Pulumi's host it does not
+// look above the program folder, so a project never asks for the plugins of a parent's
+// packages.
 func findNodeModules(dir string) (string, error) {
 	if dir == "" {
 		return "", errors.New("the request names no program directory")
 	}
-	for current := dir; ; {
-		candidate := filepath.Join(current, "node_modules")
-		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
-			return candidate, nil
-		}
-		parent := filepath.Dir(current)
-		if parent == current {
-			return "", fmt.Errorf("no node_modules folder at or above %s; "+
-				"it looks like the program's dependencies are not installed: run `npm install` or `pulumi install`", dir)
-		}
-		current = parent
+	candidate := filepath.Join(dir, "node_modules")
+	if info, err := os.Stat(candidate); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("no node_modules folder in %s; "+
+			"it looks like the program's dependencies are not installed: run `npm install` or `pulumi install`", dir)
 	}
+	return candidate, nil
 }
 
 // findPulumiPackages walks a node_modules tree (scoped packages, nested node_modules,

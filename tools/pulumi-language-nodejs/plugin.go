@@ -7,6 +7,8 @@ import (
 	"io"
 	"os/exec"
 	"strconv"
+	"sync"
+	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -24,10 +26,11 @@ type pluginCommand struct {
 	dir  string
 }
 
-// pluginCommandLine builds a plugin's node command line the way Pulumi's host does: the
-// runner first, then nodeargs (read by the runner, not by node), then for a policy pack
-// the CLI's arguments and the pack's folder, for a resource plugin the plugin's folder and
-// the CLI's arguments.
+// pluginCommandLine builds a plugin's node command line in the order Pulumi's host uses: the
+// runner first, then nodeargs, then for a policy pack the CLI's arguments and the pack's
+// folder, for a resource plugin the plugin's folder and the CLI's arguments. Node never sees
+// a plugin's nodeargs: they come after the runner, whose flag parser takes them as its own,
+// so only the --flag=value form is safe there (a lone flag would swallow the next argument).
 func pluginCommandLine(req *pulumirpc.RunPluginRequest, opts runtimeOptions, runner string) pluginCommand {
 	programDir := req.GetInfo().GetProgramDirectory()
 	args := append([]string{runner}, opts.nodeargs...)
@@ -96,23 +99,42 @@ func (h *host) RunPlugin(
 	if err != nil {
 		return err
 	}
-	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(&lockedStream[pulumirpc.RunPluginResponse]{
+		ServerStreamingServer: server,
+	}, false)
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
 
+	cmdCtx, cancel := h.commandContext(ctx)
+	defer cancel()
 	command := pluginCommandLine(req, opts, runner)
-	cmd := exec.CommandContext(ctx, node, command.args...)
+	cmd := exec.CommandContext(cmdCtx, node, command.args...)
 	cmd.Dir = command.dir
 	cmd.Env = pluginEnvironment(req, opts)
 	cmd.Stderr = stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = stopGrace
 	if req.GetKind() != analyzerKind {
 		cmd.Stdout = stdout
 		return pluginResult(cmd.Run())
 	}
-	return runPolicyPack(ctx, cmd, stdout)
+	return runPolicyPack(cmdCtx, cmd, stdout)
+}
+
+// lockedStream sends one message at a time: a plugin's stdout and stderr are copied by
+// separate goroutines (and a policy pack's stdout by the proxy's own), and a gRPC stream
+// must not be sent on from two goroutines at once.
+type lockedStream[T any] struct {
+	grpc.ServerStreamingServer[T]
+	mu sync.Mutex
+}
+
+func (s *lockedStream[T]) Send(message *T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ServerStreamingServer.Send(message)
 }
 
 // runPolicyPack starts a policy pack behind the SDK's policy proxy: the proxy's port goes to

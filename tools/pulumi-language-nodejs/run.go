@@ -20,8 +20,8 @@ import (
 // @pulumi/pulumi/cmd/run); the engine then prints no second message.
 const bailExitCode = 32
 
-// stopGrace is how long a program whose Run was cancelled (the CLI went away) has to end
-// after SIGINT before it is killed.
+// stopGrace is how long a program whose Run was cancelled (the CLI went away, or the user
+// cancelled) has to end after SIGINT before it is killed.
 const stopGrace = 5 * time.Second
 
 // programLocation is where a program is and how it is started.
@@ -124,8 +124,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil, err
 	}
 
-	cmd := exec.CommandContext(ctx, node, runCommandLine(req, loc, opts, runner, h.engineAddress, h.tracing)...)
-	// The program runs in the host's own folder, which the CLI made the project folder.
+	cmdCtx, cancel := h.commandContext(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(cmdCtx, node, runCommandLine(req, loc, opts, runner, h.engineAddress, h.tracing)...)
+	// The program starts in the host's own folder, which the CLI made the program's folder
+	// (`main:` where it names a folder, else the project's); the runner then changes to --pwd.
 	cmd.Env = env
 	// The CLI shows the host's output as the program's. Wrapped, so that exec copies through
 	// a pipe: node may make an inherited descriptor non-blocking, which would break the
