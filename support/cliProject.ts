@@ -39,12 +39,8 @@ let hostLookup: LanguageHostLookup | undefined;
  */
 export function languageHost(): LanguageHostLookup {
   if (hostLookup) return hostLookup;
-  const script = path.join(REPO_ROOT, "scripts", "ensure-language-host.sh");
   try {
-    const dir = execFileSync("bash", [script], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    }).trim();
+    const dir = runEnsureScript("ensure-language-host.sh");
     const binary = path.join(dir, "pulumi-language-nodejs");
     console.log(`      CLI-project tests run with pulumi-language-nodejs ${describeHost(binary)}: ${binary}`);
     hostLookup = { found: true, dir };
@@ -58,6 +54,14 @@ export function languageHost(): LanguageHostLookup {
     };
   }
   return hostLookup;
+}
+
+/** Runs one of scripts/ensure-*.sh (it may build with Go; progress shows) and returns the folder it prints. */
+function runEnsureScript(script: string): string {
+  return execFileSync("bash", [path.join(REPO_ROOT, "scripts", script)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }
 
 /** Whose host a binary is, from the version it reports (ours mark theirs "0.0.0-flashback."). */
@@ -107,11 +111,7 @@ let yamlHostLookup: LanguageHostLookup | undefined;
 export function yamlLanguageHost(): LanguageHostLookup {
   if (yamlHostLookup) return yamlHostLookup;
   try {
-    const dir = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi-yaml.sh")], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    }).trim();
-    yamlHostLookup = { found: true, dir };
+    yamlHostLookup = { found: true, dir: runEnsureScript("ensure-pulumi-yaml.sh") };
   } catch {
     yamlHostLookup = {
       found: false,
@@ -427,26 +427,26 @@ export interface ExportedResource {
   dependencies?: string[];
 }
 
+/** A package.json for a test project that installs only the SDK (and `dependencies`). */
+export function sdkPackageJson(
+  name: string,
+  extra: Record<string, unknown> = {},
+  dependencies: Record<string, string> = {},
+): string {
+  return JSON.stringify(
+    { name, private: true, ...extra, dependencies: { "@pulumi/pulumi": SDK_VERSION, ...dependencies } },
+    null,
+    2,
+  );
+}
+
 /** A package.json for a test project that installs the packed package and the SDK. */
 export function projectPackageJson(
   name: string,
   extra: Record<string, unknown> = {},
   dependencies: Record<string, string> = {},
 ): string {
-  return JSON.stringify(
-    {
-      name,
-      private: true,
-      ...extra,
-      dependencies: {
-        "@pulumi/pulumi": SDK_VERSION,
-        "pulumi-flashback": `file:${packedPackage()}`,
-        ...dependencies,
-      },
-    },
-    null,
-    2,
-  );
+  return sdkPackageJson(name, extra, { "pulumi-flashback": `file:${packedPackage()}`, ...dependencies });
 }
 
 /**

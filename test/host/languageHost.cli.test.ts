@@ -4,7 +4,13 @@ import { randomBytes } from "node:crypto";
 import { promises as fs, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { CliProject, languageHost, requireLanguageHost, SDK_VERSION } from "../../support/cliProject";
+import {
+  CliProject,
+  languageHost,
+  requireLanguageHost,
+  SDK_VERSION,
+  sdkPackageJson,
+} from "../../support/cliProject";
 import { ensurePulumiRoot, REPO_ROOT } from "../../support/engine";
 
 /*
@@ -26,19 +32,7 @@ function manifest(name: string, extra: Record<string, unknown> = {}, typescript 
   const typescriptVersion = JSON.parse(
     readFileSync(path.join(REPO_ROOT, "node_modules", "typescript", "package.json"), "utf8"),
   ).version as string;
-  return JSON.stringify(
-    {
-      name,
-      private: true,
-      ...extra,
-      dependencies: {
-        "@pulumi/pulumi": SDK_VERSION,
-        ...(typescript ? { typescript: typescriptVersion } : {}),
-      },
-    },
-    null,
-    2,
-  );
+  return sdkPackageJson(name, extra, typescript ? { typescript: typescriptVersion } : {});
 }
 
 /** The folder of the `pulumi` binary the tests use. */

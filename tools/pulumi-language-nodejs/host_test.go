@@ -58,6 +58,10 @@ func TestRuntimeOptionOfTheWrongTypeIsNamed(t *testing.T) {
 			t.Errorf("%s=%v: got %v, want an error naming the option", name, value, err)
 		}
 	}
+	_, err := parseRuntimeOptions(options(t, map[string]any{"typescript": "no"}))
+	if want := `runtime option typescript must be true or false, not the string "no"`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
 }
 
 func TestRunCommandLinePutsEveryFlagBeforeTheEntryPoint(t *testing.T) {
@@ -155,6 +159,12 @@ func TestPulumiPackagesAreFoundWhereverNpmPutsThem(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(nm, "broken", "package.json"), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A parameterized SDK: the base plugin in pulumi.name, itself in parameterization.
+	writeJSON(t, filepath.Join(nm, "@pulumi", "tf-random", "package.json"), map[string]any{
+		"name": "@pulumi/tf-random", "version": "1.0.0",
+		"pulumi": map[string]any{"resource": true, "name": "terraform-provider", "version": "0.8.0",
+			"parameterization": map[string]any{"name": "random", "version": "3.6.0", "value": "cGFyYW1z"}},
+	})
 	// A linked local SDK (`file:` dependency), as `pulumi package add` leaves it.
 	writeJSON(t, filepath.Join(dir, "sdks", "flashback", "package.json"), map[string]any{
 		"name": "@pulumi/flashback", "version": "0.1.0", "pulumi": map[string]any{"resource": true, "name": "flashback"},
@@ -181,9 +191,19 @@ func TestPulumiPackagesAreFoundWhereverNpmPutsThem(t *testing.T) {
 	for _, pkg := range packages {
 		got = append(got, pkg.name+" "+pkg.version+" "+pkg.server)
 	}
-	want := []string{"aws v6.1.0 ", "deep v3.0.0 https://example.test", "flashback v0.1.0 "}
+	want := []string{"aws v6.1.0 ", "deep v3.0.0 https://example.test", "flashback v0.1.0 ", "terraform-provider v0.8.0 "}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+	p := packages[3].parameterization
+	if p == nil || p.GetName() != "random" || p.GetVersion() != "3.6.0" || string(p.GetValue()) != "params" {
+		t.Fatalf("parameterization: got %v", p)
+	}
+	// The older RPC cannot say which parameterization, so it leaves that package out.
+	plugins, err := newHost("", "").GetRequiredPlugins(context.Background(),
+		&pulumirpc.GetRequiredPluginsRequest{Info: &pulumirpc.ProgramInfo{ProgramDirectory: dir}})
+	if err != nil || len(plugins.GetPlugins()) != 3 {
+		t.Fatalf("GetRequiredPlugins: got %v, %v; want the 3 plugins without parameterization", plugins, err)
 	}
 }
 

@@ -77,5 +77,5 @@ func describe(value *structpb.Value) string {
 		return "a value of unknown kind"
 	}
 	kind := strings.TrimPrefix(fmt.Sprintf("%T", value.GetKind()), "*structpb.Value_")
-	return fmt.Sprintf("%s %s", strings.TrimSuffix(kind, "Value"), text)
+	return fmt.Sprintf("the %s %s", strings.ToLower(strings.TrimSuffix(kind, "Value")), text)
 }
