@@ -284,3 +284,12 @@ func TestTheDefaultVersionIsMarkedAsOurs(t *testing.T) {
 		t.Fatalf("version %q lacks the 0.0.0-flashback. prefix", version)
 	}
 }
+
+func TestPluginEnvironmentIsTheCLIsPlusTheTypeScriptSettings(t *testing.T) {
+	env := pluginEnvironment(&pulumirpc.RunPluginRequest{Env: []string{"PATH=/bin", "HOME=/home/u"}},
+		runtimeOptions{typescript: false})
+	want := []string{"PATH=/bin", "HOME=/home/u", "PULUMI_NODEJS_TYPESCRIPT=false"}
+	if !reflect.DeepEqual(env, want) {
+		t.Fatalf("got %q, want %q (the host's own environment is not added)", env, want)
+	}
+}

@@ -45,12 +45,7 @@ func pluginCommandLine(req *pulumirpc.RunPluginRequest, opts runtimeOptions, run
 // pluginEnvironment is the CLI's environment for the plugin (it sends its whole own) plus
 // the TypeScript settings.
 func pluginEnvironment(req *pulumirpc.RunPluginRequest, opts runtimeOptions) []string {
-	env := append([]string{}, req.GetEnv()...)
-	env = append(env, "PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript))
-	if opts.tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
-	}
-	return env
+	return append(append([]string{}, req.GetEnv()...), typescriptEnvironment(opts)...)
 }
 
 // policyPackEnvironment is what a policy pack library reads of the stack it checks: the

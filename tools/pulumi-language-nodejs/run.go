@@ -77,11 +77,7 @@ func runCommandLine(
 // programEnvironment is what the SDK reads from the environment rather than from flags:
 // the stack's configuration, which of its keys are secret, and the TypeScript settings.
 func programEnvironment(req *pulumirpc.RunRequest, opts runtimeOptions) ([]string, error) {
-	config := req.GetConfig()
-	if config == nil {
-		config = map[string]string{}
-	}
-	configJSON, err := json.Marshal(config)
+	configJSON, err := jsonObject(req.GetConfig())
 	if err != nil {
 		return nil, fmt.Errorf("could not encode the stack's configuration: %w", err)
 	}
@@ -93,15 +89,17 @@ func programEnvironment(req *pulumirpc.RunRequest, opts runtimeOptions) ([]strin
 	if err != nil {
 		return nil, fmt.Errorf("could not encode the stack's secret keys: %w", err)
 	}
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(configJSON),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretJSON),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
-	)
+	env := append(os.Environ(), "PULUMI_CONFIG="+configJSON, "PULUMI_CONFIG_SECRET_KEYS="+string(secretJSON))
+	return append(env, typescriptEnvironment(opts)...), nil
+}
+
+// typescriptEnvironment is how the SDK's runners learn the TypeScript settings.
+func typescriptEnvironment(opts runtimeOptions) []string {
+	env := []string{"PULUMI_NODEJS_TYPESCRIPT=" + strconv.FormatBool(opts.typescript)}
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-	return env, nil
+	return env
 }
 
 // Run runs a program once with node: a preview (DryRun) or an update.
